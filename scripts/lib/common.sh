@@ -48,7 +48,7 @@ fame_apt_update() {
 	local stamp=$FAME_CACHE/apt/updated
 	if [ -z "$(find "$stamp" -mtime -1 2>/dev/null)" ]; then
 		fame_step "updating the private apt lists for $FAME_SUITE"
-		fame_apt update >/dev/null ||
+		fame_apt update --error-on=any >/dev/null ||
 			fame_die "apt-get update of $FAME_SUITE failed" \
 				"check the network access to $FAME_MIRROR"
 		touch "$stamp"
