@@ -151,7 +151,8 @@ static void fame_machine_init(MachineState *ms)
                         &err) ||
         !fame_boot_check_ram(&fms->boot, MIN(ms->ram_size, FAME_BELOW_4G_MAX),
                              fms->cmdline, &err) ||
-        !fame_console_init(fms, &err)) {
+        !fame_console_init(fms, &err) ||
+        !fame_fam_init(fms, &err)) {
         error_prepend(&err, "fame: ");
         error_report_err(err);
         exit(EXIT_FAILURE);
@@ -270,6 +271,52 @@ static void fame_machine_set_console_dir(Object *obj, const char *value,
     fms->console_dir = g_strdup(value);
 }
 
+static void fame_machine_get_fam_size(Object *obj, Visitor *v,
+                                      const char *name, void *opaque,
+                                      Error **errp)
+{
+    visit_type_size(v, name, &FAME_MACHINE(obj)->fam_size, errp);
+}
+
+static void fame_machine_set_fam_size(Object *obj, Visitor *v,
+                                      const char *name, void *opaque,
+                                      Error **errp)
+{
+    uint64_t value;
+
+    if (visit_type_size(v, name, &value, errp)) {
+        FAME_MACHINE(obj)->fam_size = value;
+    }
+}
+
+static char *fame_machine_get_fam_path(Object *obj, Error **errp)
+{
+    return g_strdup(FAME_MACHINE(obj)->fam_path);
+}
+
+static void fame_machine_set_fam_path(Object *obj, const char *value,
+                                      Error **errp)
+{
+    FameMachineState *fms = FAME_MACHINE(obj);
+
+    g_free(fms->fam_path);
+    fms->fam_path = g_strdup(value);
+}
+
+static char *fame_machine_get_fam_memdev(Object *obj, Error **errp)
+{
+    return g_strdup(FAME_MACHINE(obj)->fam_memdev);
+}
+
+static void fame_machine_set_fam_memdev(Object *obj, const char *value,
+                                        Error **errp)
+{
+    FameMachineState *fms = FAME_MACHINE(obj);
+
+    g_free(fms->fam_memdev);
+    fms->fam_memdev = g_strdup(value);
+}
+
 static int fame_machine_get_on_panic(Object *obj, Error **errp)
 {
     return FAME_MACHINE(obj)->on_panic;
@@ -287,6 +334,8 @@ static void fame_machine_instance_init(Object *obj)
     fms->nodes = 1;
     fms->cpus_per_node = 1;
     fms->on_panic = FAME_PANIC_STOP;
+    fms->fam_size = FAME_DEFAULT_FAM_SIZE;
+    fms->fam_path = g_strdup(FAME_DEFAULT_FAM_PATH);
     fame_machine_update_smp(fms);
 }
 
@@ -296,6 +345,8 @@ static void fame_machine_instance_finalize(Object *obj)
 
     g_free(fms->console_dir);
     g_free(fms->cmdline);
+    g_free(fms->fam_path);
+    g_free(fms->fam_memdev);
 }
 
 /* CPUs are created by the board; these hooks give them their topology. */
@@ -358,6 +409,26 @@ static void fame_machine_class_init(ObjectClass *oc, void *data)
     object_class_property_set_description(oc, "console-input",
         "Node that receives keyboard input of the multiplexed console "
         "(default 0)");
+
+    object_class_property_add(oc, "fam-size", "size",
+                              fame_machine_get_fam_size,
+                              fame_machine_set_fam_size, NULL, NULL);
+    object_class_property_set_description(oc, "fam-size",
+        "Size of the pool of fabric-attached memory shared by all nodes, a "
+        "power of two (default 1G)");
+
+    object_class_property_add_str(oc, "fam-path", fame_machine_get_fam_path,
+                                  fame_machine_set_fam_path);
+    object_class_property_set_description(oc, "fam-path",
+        "File that holds the pool (default fame.pool): created if absent, "
+        "reused with its contents if present");
+
+    object_class_property_add_str(oc, "fam-memdev",
+                                  fame_machine_get_fam_memdev,
+                                  fame_machine_set_fam_memdev);
+    object_class_property_set_description(oc, "fam-memdev",
+        "Use this -object memory-backend-* (share=on) as the pool instead "
+        "of fam-path/fam-size");
 
     object_class_property_add_enum(oc, "on-panic", "FamePanicAction",
                                    &fame_panic_action_lookup,

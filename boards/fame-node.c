@@ -34,6 +34,7 @@
 #include "hw/qdev-properties-system.h"
 #include "hw/pci/pci_host.h"
 #include "target/i386/cpu.h"
+#include "hw/fam/fam-fabric.h"
 #include "fame.h"
 #include "trace.h"
 
@@ -251,7 +252,7 @@ static bool fame_node_create_pci(FameNode *node, Error **errp)
         return false;
     }
     node->node_ctl = ctl;
-    return true;
+    return fame_fam_create_node(node->fms, node, errp);
 }
 
 FameNode *fame_node_create(FameMachineState *fms, unsigned id, Error **errp)
@@ -298,6 +299,7 @@ void fame_node_start(FameNode *node)
                               MACHINE(fms)->kernel_cmdline);
     fame_boot_load(&fms->boot, node, cmdline);
     fame_boot_cpu_entry(node->cpu);
+    fam_fabric_set_link(node->fam, true);
     node->state = FAME_NODE_RUNNING;
     trace_fame_node_start(node->id, node->boots);
 }
@@ -308,6 +310,7 @@ static void fame_node_halt(FameNode *node, FameNodeState state)
     CPUState *cs = CPU(node->cpu);
 
     cs->halted = 1;
+    fam_fabric_set_link(node->fam, false);
     node->state = state;
     trace_fame_node_halt(node->id, fame_node_state_name(state));
 }

@@ -35,6 +35,10 @@
 /* PCI functions every node has on its root bus. */
 #define FAME_PHB_DEVFN          PCI_DEVFN(0, 0)
 #define FAME_NODE_CTL_DEVFN     PCI_DEVFN(1, 0)
+#define FAME_FAM_DEVFN          PCI_DEVFN(2, 0)
+
+#define FAME_DEFAULT_FAM_SIZE   (1 * GiB)
+#define FAME_DEFAULT_FAM_PATH   "fame.pool"
 
 #define TYPE_FAME_MACHINE MACHINE_TYPE_NAME("fame")
 OBJECT_DECLARE_SIMPLE_TYPE(FameMachineState, FAME_MACHINE)
@@ -100,6 +104,7 @@ struct FameNode {
     PCIBus *pci;
     DeviceState *phb;
     PCIDevice *node_ctl;
+    struct FamFabricState *fam;
 
     Chardev *console;
 };
@@ -113,6 +118,11 @@ struct FameMachineState {
     char *console_dir;
     uint32_t console_input;
     FamePanicAction on_panic;
+    uint64_t fam_size;
+    char *fam_path;
+    char *fam_memdev;
+
+    struct FamHub *fam_hub;
 
     FameNode *node[FAME_MAX_NODES];
     FameBootImage boot;
@@ -141,6 +151,11 @@ bool fame_boot_check_ram(const FameBootImage *img, uint64_t ram_below_4g,
 void fame_boot_load(const FameBootImage *img, FameNode *node,
                     const char *cmdline);
 void fame_boot_cpu_entry(X86CPU *cpu);
+
+/* fame-fam.c */
+bool fame_fam_init(FameMachineState *fms, Error **errp);
+bool fame_fam_create_node(FameMachineState *fms, FameNode *node,
+                          Error **errp);
 
 /* fame-console.c */
 bool fame_console_init(FameMachineState *fms, Error **errp);
