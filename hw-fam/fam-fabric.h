@@ -23,13 +23,14 @@ OBJECT_DECLARE_SIMPLE_TYPE(FamHub, FAM_HUB)
 #define TYPE_FAM_FABRIC "fam-fabric"
 OBJECT_DECLARE_SIMPLE_TYPE(FamFabricState, FAM_FABRIC)
 
-/* One contiguous range of the pool granted to a node. */
-typedef struct FamGrant {
-    uint64_t offset;
-    uint64_t size;
+/* One contiguous range of the pool granted to a node (fam-grant.c). */
+typedef struct FamGrantAlias FamGrantAlias;
+typedef struct FamRange {
+    uint64_t start;
+    uint64_t end;               /* exclusive */
     bool writable;
-    MemoryRegion alias;
-} FamGrant;
+    FamGrantAlias *alias;
+} FamRange;
 
 /*
  * The hub joins the fam-fabric functions of one process: it knows every
@@ -63,7 +64,7 @@ struct FamFabricState {
     MemoryRegion fault;
     MemoryRegion *pool;
     uint64_t pool_size;
-    GArray *grants;             /* of FamGrant *, sorted by offset */
+    GArray *grants;             /* of FamRange, sorted, disjoint */
 
     uint32_t intr_status;
     uint32_t intr_mask;

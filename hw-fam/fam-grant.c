@@ -31,17 +31,10 @@
 #define FAM_GRANT_ALIGN         (4 * KiB)
 
 /* A grant's alias, freed after the RCU readers of old views are done. */
-typedef struct FamGrantAlias {
+struct FamGrantAlias {
     struct rcu_head rcu;        /* call_rcu() wants it first */
     MemoryRegion mr;
-} FamGrantAlias;
-
-typedef struct FamRange {
-    uint64_t start;
-    uint64_t end;               /* exclusive */
-    bool writable;
-    FamGrantAlias *alias;
-} FamRange;
+};
 
 static uint64_t fam_fault_read(void *opaque, hwaddr addr, unsigned size)
 {
