@@ -41,6 +41,7 @@ typedef struct FamRange {
 struct FamHub {
     Object parent_obj;
 
+    char *memdev_id;            /* -object fam-hub,memdev=ID */
     HostMemoryBackend *memdev;
     uint32_t nodes;
     uint64_t book_size;

@@ -9,6 +9,7 @@
 #include "qemu/osdep.h"
 #include "qemu/units.h"
 #include "qapi/error.h"
+#include "qom/object_interfaces.h"
 #include "fam-fabric.h"
 
 FamHub *fam_hub_new(Object *parent, const char *name, HostMemoryBackend *memdev,
@@ -24,14 +25,45 @@ FamHub *fam_hub_new(Object *parent, const char *name, HostMemoryBackend *memdev,
     hub = FAM_HUB(object_new(TYPE_FAM_HUB));
     hub->memdev = memdev;
     hub->nodes = nodes;
-    hub->book_size = FAM_DEFAULT_BOOK_SIZE;
     object_property_add_child(parent, name, OBJECT(hub));
     object_unref(OBJECT(hub));
     return hub;
 }
 
+/*
+ * A hub made with -object names its pool by id; memory backends are
+ * created after other objects, so the id is resolved when the first
+ * device joins.
+ */
+static bool fam_hub_resolve_memdev(FamHub *hub, Error **errp)
+{
+    Object *obj;
+
+    if (hub->memdev) {
+        return true;
+    }
+    obj = object_resolve_path_component(object_get_objects_root(),
+                                        hub->memdev_id);
+    if (!obj || !object_dynamic_cast(obj, TYPE_MEMORY_BACKEND)) {
+        error_setg(errp, "fam-hub: memdev=%s is not a memory backend",
+                   hub->memdev_id);
+        return false;
+    }
+    if (host_memory_backend_is_mapped(MEMORY_BACKEND(obj))) {
+        error_setg(errp, "fam-hub: memdev %s is already in use",
+                   hub->memdev_id);
+        return false;
+    }
+    hub->memdev = MEMORY_BACKEND(obj);
+    host_memory_backend_set_mapped(hub->memdev, true);
+    return true;
+}
+
 bool fam_hub_attach(FamHub *hub, FamFabricState *s, Error **errp)
 {
+    if (!fam_hub_resolve_memdev(hub, errp)) {
+        return false;
+    }
     if (s->node_id >= hub->nodes) {
         error_setg(errp, "node-id=%u: the fabric has %u nodes (0 to %u)",
                    s->node_id, hub->nodes, hub->nodes - 1);
@@ -58,10 +90,79 @@ FamFabricState *fam_hub_node(FamHub *hub, uint32_t node)
     return node < hub->nodes ? hub->dev[node] : NULL;
 }
 
+/*
+ * -object fam-hub,id=H,memdev=M,nodes=N joins several fam-fabric devices
+ * of one machine (-device fam-fabric,hub=H,node-id=I): a way to put a
+ * whole fabric in one ordinary machine, used by the qtest.
+ */
+static void fam_hub_complete(UserCreatable *uc, Error **errp)
+{
+    FamHub *hub = FAM_HUB(uc);
+
+    if (!hub->memdev_id) {
+        error_setg(errp, "fam-hub needs memdev=<id of a memory-backend>");
+        return;
+    }
+    if (hub->nodes < 1 || hub->nodes > FAM_MAX_NODES) {
+        error_setg(errp, "nodes=%u is out of range: a fabric has 1 to %d "
+                   "nodes", hub->nodes, FAM_MAX_NODES);
+    }
+}
+
+static char *fam_hub_get_memdev(Object *obj, Error **errp)
+{
+    FamHub *hub = FAM_HUB(obj);
+
+    return g_strdup(hub->memdev ?
+        object_get_canonical_path_component(OBJECT(hub->memdev)) :
+        hub->memdev_id);
+}
+
+static void fam_hub_set_memdev(Object *obj, const char *value, Error **errp)
+{
+    FamHub *hub = FAM_HUB(obj);
+
+    g_free(hub->memdev_id);
+    hub->memdev_id = g_strdup(value);
+}
+
+static void fam_hub_instance_init(Object *obj)
+{
+    FamHub *hub = FAM_HUB(obj);
+
+    hub->nodes = 1;
+    hub->book_size = FAM_DEFAULT_BOOK_SIZE;
+    object_property_add_uint32_ptr(obj, "nodes", &hub->nodes,
+                                   OBJ_PROP_FLAG_READWRITE);
+}
+
+static void fam_hub_instance_finalize(Object *obj)
+{
+    g_free(FAM_HUB(obj)->memdev_id);
+}
+
+static void fam_hub_class_init(ObjectClass *oc, void *data)
+{
+    UserCreatableClass *ucc = USER_CREATABLE_CLASS(oc);
+
+    ucc->complete = fam_hub_complete;
+    object_class_property_add_str(oc, "memdev", fam_hub_get_memdev,
+                                  fam_hub_set_memdev);
+    object_class_property_set_description(oc, "memdev",
+        "id of the memory backend (share=on) that holds the pool");
+}
+
 static const TypeInfo fam_hub_info = {
     .name = TYPE_FAM_HUB,
     .parent = TYPE_OBJECT,
     .instance_size = sizeof(FamHub),
+    .instance_init = fam_hub_instance_init,
+    .instance_finalize = fam_hub_instance_finalize,
+    .class_init = fam_hub_class_init,
+    .interfaces = (InterfaceInfo[]) {
+        { TYPE_USER_CREATABLE },
+        { },
+    },
 };
 
 static void fam_hub_register_types(void)

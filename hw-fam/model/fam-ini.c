@@ -128,6 +128,21 @@ static const char *scan_group(FamIni *ini, Line l, unsigned n,
                                      (gssize)name.len);
 }
 
+/* GKeyFile's rule: brackets only as a final "[locale]" suffix. Checked
+ * here so that the error has a line. */
+static bool valid_key(Line key)
+{
+    const char *open = memchr(key.start, '[', key.len);
+    const char *close = memchr(key.start, ']', key.len);
+
+    if (open == NULL && close == NULL) {
+        return true;
+    }
+    return open != NULL && open != key.start &&
+           close == key.start + key.len - 1 && close > open + 1 &&
+           memchr(open + 1, '[', (size_t)(close - open - 1)) == NULL;
+}
+
 /* Index one line of the text; false (error set) if it is malformed. */
 static bool scan_line(FamIni *ini, Line raw, unsigned n, const char **group,
                       GError **errp)
@@ -137,8 +152,19 @@ static bool scan_line(FamIni *ini, Line raw, unsigned n, const char **group,
     Line key;
     const FamIniEntry *prev;
 
+    if (!g_utf8_validate(raw.start, (gssize)raw.len, NULL)) {
+        ini_error_at(errp, FAM_MODEL_ERROR_SYNTAX, ini->file, n,
+                     "not valid UTF-8");
+        return false;
+    }
     if (l.len == 0 || l.start[0] == '#') {
         return true;
+    }
+    if (l.start[0] == ';') {
+        /* Many INI dialects allow it; GKeyFile would take "; x" as a key. */
+        ini_error_at(errp, FAM_MODEL_ERROR_SYNTAX, ini->file, n,
+                     "';' does not start a comment here: use '#'");
+        return false;
     }
     if (l.start[0] == '[') {
         const char *name = scan_group(ini, l, n, errp);
@@ -170,6 +196,12 @@ static bool scan_line(FamIni *ini, Line raw, unsigned n, const char **group,
     if (key.len == 0) {
         ini_error_at(errp, FAM_MODEL_ERROR_SYNTAX, ini->file, n,
                      "'=' with no key before it");
+        return false;
+    }
+    if (!valid_key(key)) {
+        ini_error_at(errp, FAM_MODEL_ERROR_SYNTAX, ini->file, n,
+                     "%.*s: bad key name ('[' and ']' only as in "
+                     "key[locale])", (int)key.len, key.start);
         return false;
     }
     if (*group == NULL) {
@@ -224,6 +256,11 @@ FamIni *fam_ini_parse(const char *text, const char *file, GError **errp)
     ini->strings = g_string_chunk_new(256);
     ini->kf = g_key_file_new();
 
+    /* Some editors start UTF-8 files with a byte order mark; GKeyFile
+     * would reject line 1 for it. */
+    if (g_str_has_prefix(text, "\xef\xbb\xbf")) {
+        text += 3;
+    }
     if (!scan_text(ini, text, errp)) {
         fam_ini_free(ini);
         return NULL;
