@@ -94,7 +94,7 @@ bool fame_fam_init(FameMachineState *fms, Error **errp)
     }
     host_memory_backend_set_mapped(memdev, true);
     fms->fam_hub = fam_hub_new(OBJECT(fms), "fam-hub", memdev, fms->nodes,
-                               errp);
+                               fms->fam_model, errp);
     return fms->fam_hub != NULL;
 }
 

@@ -317,6 +317,20 @@ static void fame_machine_set_fam_memdev(Object *obj, const char *value,
     fms->fam_memdev = g_strdup(value);
 }
 
+static char *fame_machine_get_fam_model(Object *obj, Error **errp)
+{
+    return g_strdup(FAME_MACHINE(obj)->fam_model);
+}
+
+static void fame_machine_set_fam_model(Object *obj, const char *value,
+                                       Error **errp)
+{
+    FameMachineState *fms = FAME_MACHINE(obj);
+
+    g_free(fms->fam_model);
+    fms->fam_model = g_strdup(value);
+}
+
 static int fame_machine_get_on_panic(Object *obj, Error **errp)
 {
     return FAME_MACHINE(obj)->on_panic;
@@ -347,6 +361,7 @@ static void fame_machine_instance_finalize(Object *obj)
     g_free(fms->cmdline);
     g_free(fms->fam_path);
     g_free(fms->fam_memdev);
+    g_free(fms->fam_model);
 }
 
 /* CPUs are created by the board; these hooks give them their topology. */
@@ -429,6 +444,12 @@ static void fame_machine_class_init(ObjectClass *oc, void *data)
     object_class_property_set_description(oc, "fam-memdev",
         "Use this -object memory-backend-* (share=on) as the pool instead "
         "of fam-path/fam-size");
+
+    object_class_property_add_str(oc, "fam-model", fame_machine_get_fam_model,
+                                  fame_machine_set_fam_model);
+    object_class_property_set_description(oc, "fam-model",
+        "Fabric model: ideal (default), tm-2016, cxl-direct, cxl-switched, "
+        "or the path of a model file (docs/fabric-model.md)");
 
     object_class_property_add_enum(oc, "on-panic", "FamePanicAction",
                                    &fame_panic_action_lookup,

@@ -121,6 +121,7 @@ struct FameMachineState {
     uint64_t fam_size;
     char *fam_path;
     char *fam_memdev;
+    char *fam_model;
 
     struct FamHub *fam_hub;
 

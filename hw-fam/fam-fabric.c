@@ -115,12 +115,12 @@ static uint64_t fam_fabric_read(void *opaque, hwaddr addr, unsigned size)
     hwaddr reg = addr & ~(hwaddr)7;
 
     if (fam_fabric_in(addr, FAM_REG_MODEL_NAME, FAM_MODEL_NAME_LEN)) {
-        /* A NUL-padded name; the model is not loaded yet: "none" */
-        static const char name[FAM_MODEL_NAME_LEN] = "none";
+        /* The model's name, NUL-padded (cut to the register's length) */
+        char name[FAM_MODEL_NAME_LEN + 8] = { 0 };
         uint64_t v = 0;
 
-        memcpy(&v, name + (addr - FAM_REG_MODEL_NAME),
-               MIN(size, FAM_MODEL_NAME_LEN - (addr - FAM_REG_MODEL_NAME)));
+        strncpy(name, s->hub->model->name, FAM_MODEL_NAME_LEN - 1);
+        memcpy(&v, name + (addr - FAM_REG_MODEL_NAME), size);
         return le64_to_cpu(v);
     }
     if (fam_fabric_in(addr, FAM_REG_DB_PENDING(0), 8 * FAM_DOORBELL_VECTORS)) {
@@ -146,7 +146,7 @@ static uint64_t fam_fabric_read(void *opaque, hwaddr addr, unsigned size)
     case FAM_REG_BOOK_SIZE:
         return fam_fabric_half(s->hub->book_size, addr, size);
     case FAM_REG_IL_GRANULE:
-        return fam_fabric_half(s->pool_size, addr, size);
+        return fam_fabric_half(s->hub->model->granule, addr, size);
     case FAM_REG_ERRLOG_COUNT:
         return fam_fabric_half(s->errlog_count, addr, size);
     }
@@ -164,8 +164,9 @@ static uint64_t fam_fabric_read(void *opaque, hwaddr addr, unsigned size)
     case FAM_REG_NODE_COUNT:
         return s->hub->nodes;
     case FAM_REG_MODULE_COUNT:
+        return s->hub->model->modules;
     case FAM_REG_IL_WAYS:
-        return 1;
+        return s->hub->model->ways;
     case FAM_REG_FEATURES:
         return FAM_FEATURE_DOORBELL | FAM_FEATURE_GRANTS;
     case FAM_REG_INTR_STATUS:
@@ -239,7 +240,8 @@ static void fam_fabric_realize(PCIDevice *pdev, Error **errp)
                        object_get_canonical_path_component(OBJECT(s->memdev)));
             return;
         }
-        s->hub = fam_hub_new(OBJECT(s), "hub", s->memdev, s->nodes, errp);
+        s->hub = fam_hub_new(OBJECT(s), "hub", s->memdev, s->nodes,
+                             s->model, errp);
         if (!s->hub) {
             return;
         }
@@ -339,6 +341,7 @@ static const Property fam_fabric_properties[] = {
     DEFINE_PROP_LINK("hub", FamFabricState, hub, TYPE_FAM_HUB, FamHub *),
     DEFINE_PROP_UINT32("node-id", FamFabricState, node_id, 0),
     DEFINE_PROP_UINT32("nodes", FamFabricState, nodes, 1),
+    DEFINE_PROP_STRING("model", FamFabricState, model),
     DEFINE_PROP_BOOL("grant-all", FamFabricState, grant_all, true),
 };
 

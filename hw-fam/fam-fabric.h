@@ -13,6 +13,7 @@
 #include "system/hostmem.h"
 #include "qom/object.h"
 #include "fame/fam-fabric-regs.h"
+#include "hw/fam/model/fam-model.h"
 
 #define FAM_MAX_NODES           64
 #define FAM_DEFAULT_BOOK_SIZE   (8 * MiB)
@@ -45,6 +46,8 @@ struct FamHub {
     HostMemoryBackend *memdev;
     uint32_t nodes;
     uint64_t book_size;
+    char *model_name;           /* fam-model=: a shipped name or a path */
+    FamModel *model;            /* loaded when the first device joins */
     FamFabricState *dev[FAM_MAX_NODES];
 };
 
@@ -56,6 +59,7 @@ struct FamFabricState {
     FamHub *hub;
     uint32_t node_id;
     uint32_t nodes;
+    char *model;
     bool grant_all;
 
     bool own_hub;
@@ -92,7 +96,7 @@ void fam_revoke_all(FamFabricState *s);
 
 /* fam-hub.c */
 FamHub *fam_hub_new(Object *parent, const char *name, HostMemoryBackend *memdev,
-                    uint32_t nodes, Error **errp);
+                    uint32_t nodes, const char *model, Error **errp);
 bool fam_hub_attach(FamHub *hub, FamFabricState *s, Error **errp);
 void fam_hub_detach(FamHub *hub, FamFabricState *s);
 FamFabricState *fam_hub_node(FamHub *hub, uint32_t node);

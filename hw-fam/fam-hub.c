@@ -11,9 +11,12 @@
 #include "qapi/error.h"
 #include "qom/object_interfaces.h"
 #include "fam-fabric.h"
+#include "hw/fam/fam-models-dir.h"
+
+#define FAM_DEFAULT_MODEL "ideal"
 
 FamHub *fam_hub_new(Object *parent, const char *name, HostMemoryBackend *memdev,
-                    uint32_t nodes, Error **errp)
+                    uint32_t nodes, const char *model, Error **errp)
 {
     FamHub *hub;
 
@@ -25,6 +28,10 @@ FamHub *fam_hub_new(Object *parent, const char *name, HostMemoryBackend *memdev,
     hub = FAM_HUB(object_new(TYPE_FAM_HUB));
     hub->memdev = memdev;
     hub->nodes = nodes;
+    if (model) {
+        g_free(hub->model_name);
+        hub->model_name = g_strdup(model);
+    }
     object_property_add_child(parent, name, OBJECT(hub));
     object_unref(OBJECT(hub));
     return hub;
@@ -59,9 +66,32 @@ static bool fam_hub_resolve_memdev(FamHub *hub, Error **errp)
     return true;
 }
 
+/* The fabric model, for this pool size and node count (fam-model.h). */
+static bool fam_hub_load_model(FamHub *hub, Error **errp)
+{
+    g_autoptr(GError) gerr = NULL;
+    g_autofree char *path = NULL;
+    uint64_t pool_size;
+
+    if (hub->model) {
+        return true;
+    }
+    pool_size = memory_region_size(host_memory_backend_get_memory(hub->memdev));
+    path = fam_model_find(hub->model_name, FAM_MODELS_DIR, &gerr);
+    if (path) {
+        hub->model = fam_model_load(path, hub->nodes, pool_size, &gerr);
+    }
+    if (!hub->model) {
+        error_setg(errp, "fam-model=%s: %s", hub->model_name, gerr->message);
+        return false;
+    }
+    hub->book_size = hub->model->book_size;
+    return true;
+}
+
 bool fam_hub_attach(FamHub *hub, FamFabricState *s, Error **errp)
 {
-    if (!fam_hub_resolve_memdev(hub, errp)) {
+    if (!fam_hub_resolve_memdev(hub, errp) || !fam_hub_load_model(hub, errp)) {
         return false;
     }
     if (s->node_id >= hub->nodes) {
@@ -132,13 +162,33 @@ static void fam_hub_instance_init(Object *obj)
 
     hub->nodes = 1;
     hub->book_size = FAM_DEFAULT_BOOK_SIZE;
+    hub->model_name = g_strdup(FAM_DEFAULT_MODEL);
     object_property_add_uint32_ptr(obj, "nodes", &hub->nodes,
                                    OBJ_PROP_FLAG_READWRITE);
 }
 
 static void fam_hub_instance_finalize(Object *obj)
 {
-    g_free(FAM_HUB(obj)->memdev_id);
+    FamHub *hub = FAM_HUB(obj);
+
+    g_free(hub->memdev_id);
+    g_free(hub->model_name);
+    if (hub->model) {
+        fam_model_free(hub->model);
+    }
+}
+
+static char *fam_hub_get_model(Object *obj, Error **errp)
+{
+    return g_strdup(FAM_HUB(obj)->model_name);
+}
+
+static void fam_hub_set_model(Object *obj, const char *value, Error **errp)
+{
+    FamHub *hub = FAM_HUB(obj);
+
+    g_free(hub->model_name);
+    hub->model_name = g_strdup(value);
 }
 
 static void fam_hub_class_init(ObjectClass *oc, void *data)
@@ -150,6 +200,11 @@ static void fam_hub_class_init(ObjectClass *oc, void *data)
                                   fam_hub_set_memdev);
     object_class_property_set_description(oc, "memdev",
         "id of the memory backend (share=on) that holds the pool");
+    object_class_property_add_str(oc, "model", fam_hub_get_model,
+                                  fam_hub_set_model);
+    object_class_property_set_description(oc, "model",
+        "fabric model: a shipped name (ideal, tm-2016, cxl-direct, "
+        "cxl-switched) or the path of a model file (default ideal)");
 }
 
 static const TypeInfo fam_hub_info = {

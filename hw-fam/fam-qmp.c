@@ -74,6 +74,8 @@ FamInfoList *qmp_query_fam(Error **errp)
             host_memory_backend_get_memory(hub->memdev));
         info->book_size = hub->book_size;
         info->nodes = hub->nodes;
+        info->model = hub->model ? fam_model_summary(hub->model)
+                                 : g_strdup(hub->model_name);
         info->mode = g_strdup("direct");
         for (node = 0; node < FAM_MAX_NODES; node++) {
             if (hub->dev[node]) {
@@ -141,8 +143,9 @@ void hmp_info_fam(Monitor *mon, const QDict *qdict)
         FamInfo *i = f->value;
 
         monitor_printf(mon, "pool: %" PRIu64 " MiB, books of %" PRIu64
-                       " MiB, %u nodes, %s mode\n", i->pool_size >> 20,
-                       i->book_size >> 20, i->nodes, i->mode);
+                       " MiB, %u nodes, %s mode\nmodel: %s\n",
+                       i->pool_size >> 20, i->book_size >> 20, i->nodes,
+                       i->mode, i->model);
         monitor_printf(mon, "(direct mode: loads and stores go straight to "
                        "host memory and are not counted one by one;\n"
                        " reads/writes count only accesses the device "

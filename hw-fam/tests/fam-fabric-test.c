@@ -19,6 +19,7 @@
 #include <glib/gstdio.h>
 #include "libqtest.h"
 #include "libqos/pci-pc.h"
+#include "qemu/bswap.h"
 #include "qobject/qdict.h"
 #include "standard-headers/linux/pci_regs.h"
 #include "fame/fam-fabric-regs.h"
@@ -35,7 +36,7 @@ typedef struct Fabric {
     char *pool_path;
 } Fabric;
 
-static Fabric *fabric_start(void)
+static Fabric *fabric_start_model(const char *model)
 {
     Fabric *f = g_new0(Fabric, 1);
     const char *bios = getenv("FAME_BIOS");
@@ -47,11 +48,11 @@ static Fabric *fabric_start(void)
     close(fd);
     f->qts = qtest_initf("-machine q35 %s%s "
         "-object memory-backend-file,id=pool,mem-path=%s,size=%d,share=on "
-        "-object fam-hub,id=fabric0,memdev=pool,nodes=%d "
+        "-object fam-hub,id=fabric0,memdev=pool,nodes=%d,model=%s "
         "-device fam-fabric,hub=fabric0,node-id=0,addr=04.0 "
         "-device fam-fabric,hub=fabric0,node-id=1,addr=05.0",
         bios ? "-L " : "", bios ? bios : "", f->pool_path, POOL_SIZE,
-        NODES);
+        NODES, model);
     f->bus = qpci_new_pc(f->qts, NULL);
     for (i = 0; i < 2; i++) {
         f->dev[i] = qpci_device_find(f->bus, QPCI_DEVFN(4 + i, 0));
@@ -63,6 +64,11 @@ static Fabric *fabric_start(void)
         g_assert_cmpuint(size, ==, POOL_SIZE);
     }
     return f;
+}
+
+static Fabric *fabric_start(void)
+{
+    return fabric_start_model("ideal");
 }
 
 static void fabric_stop(Fabric *f)
@@ -137,6 +143,40 @@ static void test_identity(void)
                         (FAM_FEATURE_DOORBELL | FAM_FEATURE_GRANTS), ==,
                         FAM_FEATURE_DOORBELL | FAM_FEATURE_GRANTS);
     }
+    fabric_stop(f);
+}
+
+/* The model's name, as the NUL-padded register holds it. */
+static void read_model_name(Fabric *f, int n, char *name)
+{
+    int i;
+
+    for (i = 0; i < FAM_MODEL_NAME_LEN; i += 4) {
+        uint32_t v = cpu_to_le32(rd32(f, n, FAM_REG_MODEL_NAME + i));
+
+        memcpy(name + i, &v, 4);
+    }
+}
+
+/* Model registers: ideal is one module; cxl-direct 4 ways of 256 B. */
+static void test_model(void)
+{
+    char name[FAM_MODEL_NAME_LEN];
+    Fabric *f = fabric_start();
+
+    g_assert_cmpuint(rd32(f, 0, FAM_REG_MODULE_COUNT), ==, 1);
+    g_assert_cmpuint(rd32(f, 0, FAM_REG_IL_WAYS), ==, 1);
+    read_model_name(f, 0, name);
+    g_assert_cmpstr(name, ==, "ideal");
+    fabric_stop(f);
+
+    f = fabric_start_model("cxl-direct");
+    g_assert_cmpuint(rd32(f, 1, FAM_REG_MODULE_COUNT), ==, 4);
+    g_assert_cmpuint(rd32(f, 1, FAM_REG_IL_WAYS), ==, 4);
+    g_assert_cmpuint(rd64(f, 1, FAM_REG_IL_GRANULE), ==, 256);
+    g_assert_cmpuint(rd64(f, 1, FAM_REG_BOOK_SIZE), ==, 8 * 1024 * 1024);
+    read_model_name(f, 1, name);
+    g_assert_cmpstr(name, ==, "cxl-direct");
     fabric_stop(f);
 }
 
@@ -331,6 +371,7 @@ int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     qtest_add_func("/fam-fabric/identity", test_identity);
+    qtest_add_func("/fam-fabric/model", test_model);
     qtest_add_func("/fam-fabric/shared-pool", test_shared_pool);
     qtest_add_func("/fam-fabric/doorbell", test_doorbell);
     qtest_add_func("/fam-fabric/doorbell-msix", test_doorbell_msix);
