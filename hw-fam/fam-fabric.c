@@ -23,7 +23,8 @@
 #include "qapi/visitor.h"
 #include "hw/pci/msix.h"
 #include "hw/qdev-properties.h"
-#include "migration/blocker.h"
+#include "hw/boards.h"
+#include "system/tcg.h"
 #include "fam-fabric.h"
 #include "trace.h"
 
@@ -240,7 +241,21 @@ static void fam_fabric_realize(PCIDevice *pdev, Error **errp)
                        object_get_canonical_path_component(OBJECT(s->memdev)));
             return;
         }
-        s->hub = fam_hub_new(OBJECT(s), "hub", s->memdev, s->nodes,
+        /*
+         * The other nodes are other processes, whose LOCK-prefixed
+         * instructions are host atomics on the shared file. This
+         * process's are too only when TCG translates for parallel CPUs,
+         * which it does not with one possible CPU.
+         */
+        if (tcg_enabled() && MACHINE(qdev_get_machine())->smp.max_cpus < 2) {
+            error_setg(errp, "fam-fabric: with TCG and one possible CPU, "
+                       "atomic instructions on the pool are not atomic "
+                       "with the other processes");
+            error_append_hint(errp, "Start QEMU with -smp 1,maxcpus=2 (or "
+                              "more CPUs) so TCG uses host atomics.\n");
+            return;
+        }
+        s->hub = fam_hub_new(OBJECT(s), "own-hub", s->memdev, s->nodes,
                              s->model, errp);
         if (!s->hub) {
             return;

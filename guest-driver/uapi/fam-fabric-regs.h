@@ -62,7 +62,7 @@
  * is counted in FAM_STAT_DOORBELL_ERRORS and logged.
  */
 #define FAM_REG_DOORBELL                0x088   /* 32: WO */
-#define FAM_DOORBELL(node, vector)      (((node) << 16) | ((vector) & 0xffff))
+#define FAM_DOORBELL(node, vector)      ((((node) & 0xffffu) << 16) | ((vector) & 0xffffu))
 #define FAM_REG_DB_PENDING(vector)      (0x100 + 8 * (vector)) /* 64: RW1C, bit = sender */
 
 /*

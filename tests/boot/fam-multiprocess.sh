@@ -1,0 +1,136 @@
+#!/bin/bash
+# fam-multiprocess.sh [share|atomic]: the old FAME topology, one stock q35
+# process per node, each with `-device fam-fabric` on one shared pool file
+# (memory-backend-file,share=on). Nothing but the pool file connects the
+# two processes.
+#
+# share (default): the processes see each other's writes. Both run
+#   `fam-info` (node id and count registers as given with node-id= and
+#   nodes=, the pool size) and `fam-pattern`: node 0 writes a pattern and a
+#   flag into the pool, node 1 (the other process) waits for the flag,
+#   verifies, and acknowledges in the pool; node 0 waits for that.
+# atomic: atomics of the two processes on one pool address are atomic with
+#   respect to each other: `fam-atomic` with $iters `lock add` increments
+#   and $cas_iters `lock cmpxchg16b` advances per node (more than in
+#   fam-atomic.sh, so the two processes overlap for a good while).
+set -u -o pipefail
+# shellcheck source-path=SCRIPTDIR source=fam-lib.sh
+. "$(dirname "$0")/fam-lib.sh"
+
+mode=${1:-share}
+FAME_BIOS=${FAME_BIOS:-$FAME_BUILD/qemu-bios}
+nodes=2
+limit=240
+iters=2000000
+cas_iters=500000
+case $mode in
+share) name=fam-multiprocess run="fame.run=fam-info,fam-pattern" ;;
+atomic)
+	name=fam-multiprocess-atomic
+	run="fame.run=fam-atomic fam.atomic_iters=$iters fam.cas_iters=$cas_iters"
+	;;
+*) echo "usage: $0 [share|atomic]" >&2; exit 2 ;;
+esac
+fam_init $name
+[ -d "$FAME_BIOS" ] || fail "no firmware directory $FAME_BIOS for q35 (-L)"
+
+# With one possible CPU TCG does not make LOCK-prefixed instructions host
+# atomics: the device must refuse to start rather than corrupt counters.
+out=$("$FAME_QEMU" -M q35 -nodefaults -L "$FAME_BIOS" -display none -S \
+	-object "memory-backend-file,id=fam,mem-path=$FAME_TEST_LOGS/fam-mp-refuse.pool,size=4M,share=on" \
+	-device fam-fabric,memdev=fam,node-id=0,nodes=2 2>&1 </dev/null)
+rc=$?
+rm -f "$FAME_TEST_LOGS/fam-mp-refuse.pool"
+[ $rc -eq 1 ] && grep -q "maxcpus=2" <<<"$out" ||
+	fail "q35 -smp 1 with fam-fabric: exit $rc, not a clear refusal: $out"
+# Created before either process starts, so neither races to create it.
+truncate -s "$FAM_TEST_POOL_SIZE" "$pool" || fail "cannot create $pool"
+
+# usage: node_logs I — point lib.sh's log variables at process I's logs.
+node_logs() {
+	local base=$FAME_TEST_LOGS/$name-node$1
+	console=$base.console lines=$base.lines stderr=$base.stderr cmdfile=$base.cmd
+}
+
+pids=()
+start=$SECONDS
+for ((i = 0; i < nodes; i++)); do
+	node_logs $i
+	rm -f "$console" "$lines" "$stderr" "$cmdfile"
+	# -nodefaults: no CD-ROM for SeaBIOS to probe (30 s under TCG), no VGA
+	# maxcpus=2: TCG translates for parallel CPUs only when more than one
+	# is possible, and only then are LOCK-prefixed instructions host
+	# atomics, atomic with the other process (the device refuses -smp 1).
+	cmd=(timeout -k 10 "$limit" "$FAME_QEMU" -M q35 -nodefaults -L "$FAME_BIOS"
+		-smp 1,maxcpus=2
+		-m "${FAME_TEST_MEM}M" -display none -serial stdio
+		-object "memory-backend-file,id=fam,mem-path=$pool,size=$FAM_TEST_POOL_SIZE,share=on"
+		-device "fam-fabric,memdev=fam,node-id=$i,nodes=$nodes"
+		-kernel "$FAME_GUEST/vmlinuz" -initrd "$FAME_GUEST/initramfs.cpio.gz"
+		-append "console=ttyS0 loglevel=3 fame.node=$i fame.nodes=$nodes fame.boot=1 $run fam.run_id=$run_id")
+	printf '%q ' "${cmd[@]}" >"$cmdfile"
+	echo >>"$cmdfile"
+	"${cmd[@]}" </dev/null >"$console" 2>"$stderr" &
+	pids+=($!)
+done
+rcs=()
+for ((i = 0; i < nodes; i++)); do
+	wait "${pids[$i]}"
+	rcs+=($?)
+done
+elapsed=$((SECONDS - start))
+
+# The processes' consoles have no [nodeNN] prefix: add it, so lib.sh's
+# helpers read them as one machine's.
+for ((i = 0; i < nodes; i++)); do
+	node_logs $i
+	tr -d '\r' <"$console" | sed "s/^/[node$(printf %02d $i)] /" >"$lines"
+done
+all=$FAME_TEST_LOGS/$name.lines
+cat "$FAME_TEST_LOGS/$name"-node*.lines >"$all"
+
+for ((i = 0; i < nodes; i++)); do
+	node_logs $i
+	rc=${rcs[$i]}
+	expect_clean_exit
+done
+lines=$all
+console=$all
+for ((i = 0; i < nodes; i++)); do
+	[ "$(count_node "$i" "^fame-node $i/$nodes ready")" -eq 1 ] ||
+		fail "process $i did not boot its node"
+done
+
+if [ "$mode" = atomic ]; then
+	if grep -E '^\[node[0-9]+\] fame-test fam-atomic: .*FAIL' "$lines"; then
+		fail "atomics of two processes on one pool address were not atomic" \
+			"(above). A single-vCPU TCG machine translates LOCK-prefixed" \
+			"instructions without host atomics: is the q35 process running" \
+			"without parallel TCG (-smp 1)?"
+	fi
+	expect_verdicts fam-atomic $nodes
+	want=$((nodes * iters))
+	for ((i = 0; i < nodes; i++)); do
+		[ "$(count_node "$i" "^fame-test fam-atomic: node $i: $iters locked increments .* the counter holds $want of $want;")" -eq 1 ] ||
+			fail "process $i did not report the counter at exactly $want"
+	done
+	lost=$(node_lines 0 | grep -oE 'plain increments lost [0-9]+' | grep -oE '[0-9]+$')
+	pass "two q35 processes: $want locked increments and $((nodes * cas_iters))" \
+		"cmpxchg16b advances all counted (unlocked increments lost" \
+		"meanwhile: $lost), ${elapsed} s"
+fi
+
+expect_verdicts fam-info $nodes
+expect_verdicts fam-pattern $nodes
+for ((i = 0; i < nodes; i++)); do
+	if [ "$(node_field "$i" fam-info node)" != "$i" ] || [ "$(node_field "$i" fam-info nodes)" != $nodes ]; then
+		fail "process $i: the node registers do not say node $i of $nodes"
+	fi
+	[ "$(node_field "$i" fam-info pool)" = "$FAM_TEST_POOL_BYTES" ] ||
+		fail "process $i: the pool size register is not $FAM_TEST_POOL_BYTES"
+done
+[ "$(count_node 1 "^fame-test fam-pattern: node 1 read node 0's pattern \\(run $run_id\\): PASS\$")" -eq 1 ] ||
+	fail "process 1 did not read process 0's pattern of run $run_id"
+[ "$(count_node 0 "^fame-test fam-pattern: all 1 other nodes read the pattern: PASS\$")" -eq 1 ] ||
+	fail "process 0 did not see process 1's acknowledgement"
+pass "two q35 processes shared the pool file both ways, ${elapsed} s"

@@ -1,0 +1,123 @@
+/*
+ * Helpers for the guest test programs that use the fam-fabric device
+ * before a driver exists: find the PCI function in sysfs, map its
+ * registers (BAR0) and the pool (BAR2) through the resource files, and
+ * synchronise nodes through the pool itself.
+ *
+ * The register map is the device's own header, included here and nowhere
+ * else in tests/guest: guest-driver/uapi/fam-fabric-regs.h.
+ */
+#ifndef FAM_DEV_H
+#define FAM_DEV_H
+
+#include "fame-guest.h"
+#include "../../guest-driver/uapi/fam-fabric-regs.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* ivshmem's IDs, for the benchmark that compares the pool with it */
+#define IVSHMEM_VENDOR_ID 0x1af4
+#define IVSHMEM_DEVICE_ID 0x1110
+
+struct fam_dev {
+    char sysfs[320];                /* /sys/bus/pci/devices/<address> */
+    volatile uint8_t *regs;         /* BAR0, or NULL if not mapped */
+    volatile uint8_t *pool;         /* BAR2 */
+    uint64_t bar2_size;             /* size of BAR2 (resource2) */
+};
+
+/*
+ * Find the first PCI function with these IDs, enable it if nothing has
+ * (no driver: memory decoding is off until `enable` is written), and map
+ * BAR0 (if map_regs) and BAR2. On failure prints a FAIL line on n's
+ * behalf and returns false.
+ */
+bool fam_dev_open_ids(struct fam_dev *d, const struct fame_node *n,
+                      unsigned vendor, unsigned device, bool map_regs);
+
+/* The same for the fam-fabric function, registers included. */
+bool fam_dev_open(struct fam_dev *d, const struct fame_node *n);
+
+/*
+ * Register access: single loads and stores of the given width through
+ * volatile pointers, as the device decodes them (never split or merged).
+ */
+static inline uint32_t fam_rd32(const struct fam_dev *d, unsigned off)
+{
+    return *(volatile uint32_t *)(d->regs + off);
+}
+static inline uint64_t fam_rd64(const struct fam_dev *d, unsigned off)
+{
+    return *(volatile uint64_t *)(d->regs + off);
+}
+static inline void fam_wr32(const struct fam_dev *d, unsigned off,
+                            uint32_t v)
+{
+    *(volatile uint32_t *)(d->regs + off) = v;
+}
+static inline void fam_wr64(const struct fam_dev *d, unsigned off,
+                            uint64_t v)
+{
+    *(volatile uint64_t *)(d->regs + off) = v;
+}
+
+/* The model name register as a C string (buf gets FAM_MODEL_NAME_LEN+1). */
+void fam_model_name(const struct fam_dev *d, char *buf);
+
+/* A 64-bit word of the pool at byte offset off (8-byte aligned). */
+static inline uint64_t *fam_word(const struct fam_dev *d, uint64_t off)
+{
+    return (uint64_t *)(uintptr_t)(d->pool + off);
+}
+
+/*
+ * The value of `key=value` on the kernel command line as a string (last
+ * occurrence wins, as for numbers); false if absent or too long.
+ */
+bool fam_cmdline_str(const char *key, char *buf, size_t len);
+
+/*
+ * The run id: `fam.run_id=<number>` on the command line, 1 if absent.
+ * The pool outlives a run, so every flag the tests publish in it carries
+ * the run id: a flag left over from an earlier run must never look like
+ * this run's. The boot tests pass a fresh one each time.
+ */
+uint64_t fam_run_id(void);
+
+/*
+ * Synchronisation through the pool. `slots` is an area of count 64-bit
+ * words, one per node, each on its own 64-byte line. fam_publish stores
+ * value in this node's slot after every earlier store (release);
+ * fam_wait_slot waits until node's slot holds value (acquire), up to
+ * timeout seconds; fam_wait_all waits for every node's slot. They print a
+ * FAIL line and return false on timeout.
+ */
+#define FAM_SLOT_STRIDE 64
+void fam_publish(const struct fam_dev *d, uint64_t slots, unsigned node,
+                 uint64_t value);
+bool fam_wait_slot(const struct fam_dev *d, const struct fame_node *n,
+                   uint64_t slots, unsigned node, uint64_t value,
+                   double timeout, const char *what);
+bool fam_wait_all(const struct fam_dev *d, const struct fame_node *n,
+                  uint64_t slots, uint64_t value, double timeout,
+                  const char *what);
+
+/*
+ * Where each test keeps its data in the pool, so several tests can run
+ * one after the other in one boot without meeting. Every area is 1 MiB;
+ * the smallest pool the tests use is 64 MiB.
+ */
+#define FAM_AREA_SIZE           (1ULL << 20)
+#define FAM_AREA_PATTERN        (1 * FAM_AREA_SIZE)
+#define FAM_AREA_ATOMIC         (2 * FAM_AREA_SIZE)
+#define FAM_AREA_DOORBELL       (3 * FAM_AREA_SIZE)
+#define FAM_AREA_PERSIST        (4 * FAM_AREA_SIZE) /* 8 areas: 4 to 11 */
+#define FAM_AREA_BW             (16 * FAM_AREA_SIZE) /* to the pool's end */
+
+/* How long a node waits for another before giving up: boots of 8 nodes
+ * on 2 host cores are spread over tens of seconds. */
+#define FAM_WAIT_BOOT           150.0
+
+#endif
