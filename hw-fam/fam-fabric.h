@@ -33,6 +33,14 @@ typedef struct FamRange {
     FamGrantAlias *alias;
 } FamRange;
 
+/* Counters of one media module (direct mode: decoded accesses only). */
+typedef struct FamModuleStats {
+    uint64_t reads;
+    uint64_t writes;
+    uint64_t bytes_read;
+    uint64_t bytes_written;
+} FamModuleStats;
+
 /*
  * The hub joins the fam-fabric functions of one process: it knows every
  * node's device (doorbells go from one to another) and the pool they all
@@ -48,6 +56,7 @@ struct FamHub {
     uint64_t book_size;
     char *model_name;           /* fam-model=: a shipped name or a path */
     FamModel *model;            /* loaded when the first device joins */
+    FamModuleStats *module_stats;   /* [model->modules] */
     FamFabricState *dev[FAM_MAX_NODES];
 };
 
@@ -100,5 +109,7 @@ FamHub *fam_hub_new(Object *parent, const char *name, HostMemoryBackend *memdev,
 bool fam_hub_attach(FamHub *hub, FamFabricState *s, Error **errp);
 void fam_hub_detach(FamHub *hub, FamFabricState *s);
 FamFabricState *fam_hub_node(FamHub *hub, uint32_t node);
+void fam_hub_count(FamHub *hub, uint64_t offset, unsigned size,
+                   bool is_write);
 
 #endif

@@ -43,6 +43,7 @@ static uint64_t fam_fault_read(void *opaque, hwaddr addr, unsigned size)
     s->stats[FAM_STAT_READS]++;
     s->stats[FAM_STAT_BYTES_READ] += size;
     s->stats[FAM_STAT_GRANT_FAULTS]++;
+    fam_hub_count(s->hub, addr, size, false);
     fam_fabric_log_error(s, FAM_ERR_GRANT_READ, addr, size);
     return size == 8 ? UINT64_MAX : MAKE_64BIT_MASK(0, size * 8);
 }
@@ -55,6 +56,7 @@ static void fam_fault_write(void *opaque, hwaddr addr, uint64_t val,
     s->stats[FAM_STAT_WRITES]++;
     s->stats[FAM_STAT_BYTES_WRITTEN] += size;
     s->stats[FAM_STAT_GRANT_FAULTS]++;
+    fam_hub_count(s->hub, addr, size, true);
     fam_fabric_log_error(s, FAM_ERR_GRANT_WRITE, addr, size);
 }
 

@@ -86,7 +86,28 @@ static bool fam_hub_load_model(FamHub *hub, Error **errp)
         return false;
     }
     hub->book_size = hub->model->book_size;
+    hub->module_stats = g_new0(FamModuleStats, hub->model->modules);
     return true;
+}
+
+/* Count an access the device decoded against the module it falls in. */
+void fam_hub_count(FamHub *hub, uint64_t offset, unsigned size,
+                   bool is_write)
+{
+    FamLocation loc;
+    FamModuleStats *m;
+
+    if (!hub->model || !fam_model_map(hub->model, offset, &loc)) {
+        return;     /* beyond the pool: the BAR's power-of-two padding */
+    }
+    m = &hub->module_stats[loc.module];
+    if (is_write) {
+        m->writes++;
+        m->bytes_written += size;
+    } else {
+        m->reads++;
+        m->bytes_read += size;
+    }
 }
 
 bool fam_hub_attach(FamHub *hub, FamFabricState *s, Error **errp)
@@ -176,6 +197,7 @@ static void fam_hub_instance_finalize(Object *obj)
     if (hub->model) {
         fam_model_free(hub->model);
     }
+    g_free(hub->module_stats);
 }
 
 static char *fam_hub_get_model(Object *obj, Error **errp)

@@ -69,6 +69,8 @@ FamInfoList *qmp_query_fam(Error **errp)
         FamHub *hub = h->data;
         FamInfo *info = g_new0(FamInfo, 1);
         FamNodeInfoList **ntail = &info->node_info;
+        FamModuleInfoList **mtail = &info->module_info;
+        uint32_t module;
 
         info->pool_size = memory_region_size(
             host_memory_backend_get_memory(hub->memdev));
@@ -81,6 +83,17 @@ FamInfoList *qmp_query_fam(Error **errp)
             if (hub->dev[node]) {
                 QAPI_LIST_APPEND(ntail, fam_qmp_node_info(hub->dev[node]));
             }
+        }
+        for (module = 0; hub->model && module < hub->model->modules;
+             module++) {
+            FamModuleInfo *m = g_new0(FamModuleInfo, 1);
+
+            m->module = module;
+            m->reads = hub->module_stats[module].reads;
+            m->writes = hub->module_stats[module].writes;
+            m->bytes_read = hub->module_stats[module].bytes_read;
+            m->bytes_written = hub->module_stats[module].bytes_written;
+            QAPI_LIST_APPEND(mtail, m);
         }
         QAPI_LIST_APPEND(tail, info);
     }
@@ -134,6 +147,7 @@ void hmp_info_fam(Monitor *mon, const QDict *qdict)
     g_autoptr(FamInfoList) list = qmp_query_fam(NULL);
     FamInfoList *f;
     FamNodeInfoList *n;
+    FamModuleInfoList *m;
 
     if (!list) {
         monitor_printf(mon, "no fam-fabric device\n");
@@ -165,6 +179,19 @@ void hmp_info_fam(Monitor *mon, const QDict *qdict)
                            ni->doorbells_sent, ni->doorbells_received,
                            ni->doorbell_errors, ni->grant_faults,
                            ni->errors_logged);
+        }
+        monitor_printf(mon, "%6s %10s %10s %12s %12s  (modules with "
+                       "decoded accesses)\n", "module", "reads", "writes",
+                       "bytes-read", "bytes-written");
+        for (m = i->module_info; m; m = m->next) {
+            FamModuleInfo *mi = m->value;
+
+            if (mi->reads || mi->writes) {
+                monitor_printf(mon, "%6u %10" PRIu64 " %10" PRIu64 " %12"
+                               PRIu64 " %12" PRIu64 "\n", mi->module,
+                               mi->reads, mi->writes, mi->bytes_read,
+                               mi->bytes_written);
+            }
         }
     }
 }

@@ -21,6 +21,7 @@
 #include "libqos/pci-pc.h"
 #include "qemu/bswap.h"
 #include "qobject/qdict.h"
+#include "qobject/qlist.h"
 #include "standard-headers/linux/pci_regs.h"
 #include "fame/fam-fabric-regs.h"
 
@@ -318,6 +319,59 @@ static void test_grants(void)
     fabric_stop(f);
 }
 
+/* One module's counters from query-fam: reads, writes, bytes of each. */
+static void module_counts(Fabric *f, int module, uint64_t *v)
+{
+    QDict *rsp = qtest_qmp(f->qts, "{'execute': 'query-fam'}");
+    QList *fabrics = qdict_get_qlist(rsp, "return");
+    QDict *fabric = qobject_to(QDict, qlist_peek(fabrics));
+    QList *modules = qdict_get_qlist(fabric, "module-info");
+    QListEntry *e;
+
+    QLIST_FOREACH_ENTRY(modules, e) {
+        QDict *m = qobject_to(QDict, qlist_entry_obj(e));
+
+        if (qdict_get_int(m, "module") == module) {
+            v[0] = qdict_get_int(m, "reads");
+            v[1] = qdict_get_int(m, "writes");
+            v[2] = qdict_get_int(m, "bytes-read");
+            v[3] = qdict_get_int(m, "bytes-written");
+        }
+    }
+    qobject_unref(rsp);
+}
+
+/*
+ * Decoded accesses count against the module the model maps them to:
+ * cxl-direct interleaves 4 modules by 256 B, so 0x3000, 0x3100 and 0x3200
+ * are on modules 0, 1 and 2.
+ */
+static void test_module_stats(void)
+{
+    Fabric *f = fabric_start_model("cxl-direct");
+    uint64_t v[4];
+
+    qmp_ok(f, "{'execute': 'fam-revoke', 'arguments': {'node': 0, "
+           "'offset': 8192, 'size': 16384}}");
+    qpci_io_readq(f->dev[0], f->pool[0], 0x3000);
+    qpci_io_readl(f->dev[0], f->pool[0], 0x3100);
+    qpci_io_writel(f->dev[0], f->pool[0], 0x3200, 1);
+    module_counts(f, 0, v);
+    g_assert_cmpuint(v[0], ==, 1);
+    g_assert_cmpuint(v[2], ==, 8);
+    g_assert_cmpuint(v[1], ==, 0);
+    module_counts(f, 1, v);
+    g_assert_cmpuint(v[0], ==, 1);
+    g_assert_cmpuint(v[2], ==, 4);
+    module_counts(f, 2, v);
+    g_assert_cmpuint(v[1], ==, 1);
+    g_assert_cmpuint(v[3], ==, 4);
+    g_assert_cmpuint(v[0], ==, 0);
+    module_counts(f, 3, v);
+    g_assert_cmpuint(v[0] + v[1], ==, 0);
+    fabric_stop(f);
+}
+
 static void test_grant_errors(void)
 {
     Fabric *f = fabric_start();
@@ -377,6 +431,7 @@ int main(int argc, char **argv)
     qtest_add_func("/fam-fabric/doorbell-msix", test_doorbell_msix);
     qtest_add_func("/fam-fabric/doorbell-errors", test_doorbell_errors);
     qtest_add_func("/fam-fabric/grants", test_grants);
+    qtest_add_func("/fam-fabric/module-stats", test_module_stats);
     qtest_add_func("/fam-fabric/grant-errors", test_grant_errors);
     qtest_add_func("/fam-fabric/bad-registers", test_bad_registers);
     return g_test_run();
