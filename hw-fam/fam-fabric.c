@@ -74,6 +74,12 @@ static void fam_fabric_ring(FamFabricState *s, uint32_t val)
     uint32_t vector = val & 0xffff;
     FamFabricState *t = fam_hub_node(s->hub, target);
 
+    if (!t && vector < FAM_DOORBELL_VECTORS && target != s->node_id &&
+        fam_remote_ring(s, target, vector)) {
+        s->stats[FAM_STAT_DOORBELLS_SENT]++;
+        trace_fam_doorbell(s->node_id, target, vector);
+        return;
+    }
     if (!t || !t->link_up || vector >= FAM_DOORBELL_VECTORS) {
         qemu_log_mask(LOG_GUEST_ERROR, "fam-fabric node %u: doorbell 0x%x: "
                       "%s\n", s->node_id, val,
@@ -287,6 +293,9 @@ static void fam_fabric_realize(PCIDevice *pdev, Error **errp)
     if (s->grant_all && !fam_grant(s, 0, s->pool_size, true, errp)) {
         return;
     }
+    if (s->doorbells && !fam_remote_init(s, s->doorbells, errp)) {
+        return;
+    }
     s->link_up = true;
     trace_fam_realize(s->node_id, s->nodes, s->pool_size);
 }
@@ -295,6 +304,7 @@ static void fam_fabric_exit(PCIDevice *pdev)
 {
     FamFabricState *s = FAM_FABRIC(pdev);
 
+    fam_remote_finalize(s);
     if (s->hub) {
         fam_hub_detach(s->hub, s);
     }
@@ -357,6 +367,7 @@ static const Property fam_fabric_properties[] = {
     DEFINE_PROP_UINT32("node-id", FamFabricState, node_id, 0),
     DEFINE_PROP_UINT32("nodes", FamFabricState, nodes, 1),
     DEFINE_PROP_STRING("model", FamFabricState, model),
+    DEFINE_PROP_STRING("doorbells", FamFabricState, doorbells),
     DEFINE_PROP_BOOL("grant-all", FamFabricState, grant_all, true),
 };
 

@@ -69,7 +69,9 @@ struct FamFabricState {
     uint32_t node_id;
     uint32_t nodes;
     char *model;
+    char *doorbells;            /* shared file for doorbells between processes */
     bool grant_all;
+    struct FamRemote *remote;
 
     bool own_hub;
     bool link_up;               /* the node is powered on */
@@ -102,6 +104,11 @@ bool fam_grant(FamFabricState *s, uint64_t offset, uint64_t size,
 bool fam_revoke(FamFabricState *s, uint64_t offset, uint64_t size,
                 Error **errp);
 void fam_revoke_all(FamFabricState *s);
+
+/* fam-remote.c: doorbells to nodes in other processes */
+bool fam_remote_init(FamFabricState *s, const char *path, Error **errp);
+bool fam_remote_ring(FamFabricState *s, uint32_t node, uint32_t vector);
+void fam_remote_finalize(FamFabricState *s);
 
 /* fam-hub.c */
 FamHub *fam_hub_new(Object *parent, const char *name, HostMemoryBackend *memdev,

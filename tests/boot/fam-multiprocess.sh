@@ -13,6 +13,10 @@
 #   respect to each other: `fam-atomic` with $iters `lock add` increments
 #   and $cas_iters `lock cmpxchg16b` advances per node (more than in
 #   fam-atomic.sh, so the two processes overlap for a good while).
+# doorbell: doorbells between the processes, through the devices' shared
+#   doorbells= file: `fam-doorbell` plays $rounds round trips of
+#   ping-pong between node 0 and node 1 in the other process, with every
+#   check of fam-doorbell.sh (pending and status bits, counters, errors).
 set -u -o pipefail
 # shellcheck source-path=SCRIPTDIR source=fam-lib.sh
 . "$(dirname "$0")/fam-lib.sh"
@@ -23,15 +27,21 @@ nodes=2
 limit=240
 iters=2000000
 cas_iters=500000
+rounds=200
 case $mode in
 share) name=fam-multiprocess run="fame.run=fam-info,fam-pattern" ;;
 atomic)
 	name=fam-multiprocess-atomic
 	run="fame.run=fam-atomic fam.atomic_iters=$iters fam.cas_iters=$cas_iters"
 	;;
-*) echo "usage: $0 [share|atomic]" >&2; exit 2 ;;
+doorbell)
+	name=fam-multiprocess-doorbell
+	run="fame.run=fam-doorbell fam.db_rounds=$rounds"
+	;;
+*) echo "usage: $0 [share|atomic|doorbell]" >&2; exit 2 ;;
 esac
 fam_init $name
+rm -f "$pool.doorbells"
 [ -d "$FAME_BIOS" ] || fail "no firmware directory $FAME_BIOS for q35 (-L)"
 
 # With one possible CPU TCG does not make LOCK-prefixed instructions host
@@ -65,7 +75,7 @@ for ((i = 0; i < nodes; i++)); do
 		-smp 1,maxcpus=2
 		-m "${FAME_TEST_MEM}M" -display none -serial stdio
 		-object "memory-backend-file,id=fam,mem-path=$pool,size=$FAM_TEST_POOL_SIZE,share=on"
-		-device "fam-fabric,memdev=fam,node-id=$i,nodes=$nodes"
+		-device "fam-fabric,memdev=fam,node-id=$i,nodes=$nodes,doorbells=$pool.doorbells"
 		-kernel "$FAME_GUEST/vmlinuz" -initrd "$FAME_GUEST/initramfs.cpio.gz"
 		-append "console=ttyS0 loglevel=3 fame.node=$i fame.nodes=$nodes fame.boot=1 $run fam.run_id=$run_id")
 	printf '%q ' "${cmd[@]}" >"$cmdfile"
@@ -118,6 +128,13 @@ if [ "$mode" = atomic ]; then
 	pass "two q35 processes: $want locked increments and $((nodes * cas_iters))" \
 		"cmpxchg16b advances all counted (unlocked increments lost" \
 		"meanwhile: $lost), ${elapsed} s"
+fi
+
+if [ "$mode" = doorbell ]; then
+	expect_verdicts fam-doorbell $nodes
+	rm -f "$pool.doorbells"
+	pass "two q35 processes rang each other $rounds times over the" \
+		"doorbells= file, ${elapsed} s"
 fi
 
 expect_verdicts fam-info $nodes
