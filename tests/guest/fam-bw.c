@@ -102,7 +102,7 @@ int main(int argc, char **argv)
     fame_node_init(&n, "fam-bw", argc, argv);
     long mib = fame_cmdline_long("fam.bw_mib", 64);
     long reps = fame_cmdline_long("fam.bw_reps", 5);
-    fam_cmdline_str("fam.bw_dev", dev, sizeof(dev));
+    fame_cmdline_str("fam.bw_dev", dev, sizeof(dev));
     bool ivshmem = !strcmp(dev, "ivshmem");
     if ((!ivshmem && strcmp(dev, "fam")) || mib <= 0 || mib > 1024 ||
         reps <= 0 || reps > MAX_REPS) {

@@ -160,30 +160,6 @@ void fam_model_name(const struct fam_dev *d, char *buf)
     buf[FAM_MODEL_NAME_LEN] = '\0';
 }
 
-bool fam_cmdline_str(const char *key, char *buf, size_t len)
-{
-    char line[4096];
-    FILE *f = fopen("/proc/cmdline", "r");
-    if (!f)
-        return false;
-    size_t n = fread(line, 1, sizeof(line) - 1, f);
-    fclose(f);
-    line[n] = '\0';
-
-    bool found = false;
-    size_t klen = strlen(key);
-    for (char *tok = strtok(line, " \n"); tok; tok = strtok(NULL, " \n")) {
-        if (strncmp(tok, key, klen) || tok[klen] != '=')
-            continue;
-        const char *v = tok + klen + 1;
-        if (strlen(v) >= len)
-            return false;
-        strcpy(buf, v);
-        found = true;
-    }
-    return found;
-}
-
 uint64_t fam_run_id(void)
 {
     long id = fame_cmdline_long("fam.run_id", 1);

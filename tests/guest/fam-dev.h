@@ -76,7 +76,6 @@ static inline uint64_t *fam_word(const struct fam_dev *d, uint64_t off)
  * The value of `key=value` on the kernel command line as a string (last
  * occurrence wins, as for numbers); false if absent or too long.
  */
-bool fam_cmdline_str(const char *key, char *buf, size_t len);
 
 /*
  * The run id: `fam.run_id=<number>` on the command line, 1 if absent.

@@ -89,7 +89,7 @@ int main(int argc, char **argv)
     struct fam_dev d;
     char mode[16];
     fame_node_init(&n, "fam-persist", argc, argv);
-    if (!fam_cmdline_str("fam.persist", mode, sizeof(mode)) ||
+    if (!fame_cmdline_str("fam.persist", mode, sizeof(mode)) ||
         (strcmp(mode, "write") && strcmp(mode, "check"))) {
         fame_say(&n, "FAIL say fam.persist=write or fam.persist=check on "
                  "the kernel command line");

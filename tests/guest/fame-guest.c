@@ -41,32 +41,43 @@ void fame_node_init(struct fame_node *n, const char *test, int argc,
     n->boot = (unsigned)fame_cmdline_long("fame.boot", 1);
 }
 
-long fame_cmdline_long(const char *key, long def)
+/*
+ * The value of KEY=value on the kernel command line, copied into buf.
+ * The last occurrence wins, as for the kernel and /init: the user's
+ * -append comes after the board's own parameters and overrides them.
+ * False if the key is absent or its value does not fit.
+ */
+bool fame_cmdline_str(const char *key, char *buf, size_t len)
 {
-    char buf[4096];
+    char line[4096];
     FILE *f = fopen("/proc/cmdline", "r");
     if (!f)
-        return def;
-    size_t len = fread(buf, 1, sizeof(buf) - 1, f);
+        return false;
+    size_t n = fread(line, 1, sizeof(line) - 1, f);
     fclose(f);
-    buf[len] = '\0';
+    line[n] = '\0';
 
-    /*
-     * Take the last occurrence, as the kernel and /init do: the user's
-     * -append comes after the board's own parameters and overrides them.
-     */
-    long value = def;
+    const char *found = NULL;
     size_t klen = strlen(key);
-    for (char *tok = strtok(buf, " \n"); tok; tok = strtok(NULL, " \n")) {
-        if (strncmp(tok, key, klen) || tok[klen] != '=')
-            continue;
-        char *end;
-        errno = 0;
-        long v = strtol(tok + klen + 1, &end, 0);
-        if (!errno && end != tok + klen + 1 && !*end)
-            value = v;
+    for (char *tok = strtok(line, " \n"); tok; tok = strtok(NULL, " \n")) {
+        if (!strncmp(tok, key, klen) && tok[klen] == '=')
+            found = tok + klen + 1;
     }
-    return value;
+    if (!found || strlen(found) >= len)
+        return false;
+    strcpy(buf, found);
+    return true;
+}
+
+long fame_cmdline_long(const char *key, long def)
+{
+    char buf[64], *end;
+
+    if (!fame_cmdline_str(key, buf, sizeof(buf)))
+        return def;
+    errno = 0;
+    long v = strtol(buf, &end, 0);
+    return !errno && end != buf && !*end ? v : def;
 }
 
 void fame_say(const struct fame_node *n, const char *fmt, ...)

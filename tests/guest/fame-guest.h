@@ -27,6 +27,7 @@ void fame_node_init(struct fame_node *n, const char *test, int argc,
  * The value of `key=value` on the kernel command line as a number, or
  * def if the key is absent or not a number.
  */
+bool fame_cmdline_str(const char *key, char *buf, size_t len);
 long fame_cmdline_long(const char *key, long def);
 
 /*
