@@ -73,6 +73,27 @@ static void fame_console_flush(void *opaque)
     fame_console_emit(opaque, false);
 }
 
+/*
+ * A node starts (again): what its previous life left unfinished on the
+ * console (a shell prompt) must not swallow the new boot's first line.
+ */
+void fame_console_node_start(FameNode *node)
+{
+    FameMachineState *fms = node->fms;
+    FameConsole *c = CHARDEV_FAME_CONSOLE(node->console);
+
+    c->panic_match = 0;
+    if (!c->muxed) {
+        return;
+    }
+    timer_del(c->flush_timer);
+    fame_console_emit(c, false);
+    if (fms->console_last == (int)node->id) {
+        qemu_chr_fe_write_all(&fms->console_sink, (const uint8_t *)"\r\n", 2);
+        fms->console_last = -1;
+    }
+}
+
 static void fame_console_watch(FameConsole *c, uint8_t byte)
 {
     if (byte == fame_panic_banner[c->panic_match]) {

@@ -293,6 +293,7 @@ void fame_node_start(FameNode *node)
     g_autofree char *cmdline = NULL;
 
     node->boots++;
+    fame_console_node_start(node);
     cmdline = g_strdup_printf("%s fame.node=%u fame.nodes=%u fame.boot=%u%s%s",
                               fms->cmdline, node->id, fms->nodes, node->boots,
                               *MACHINE(fms)->kernel_cmdline ? " " : "",

@@ -162,6 +162,7 @@ bool fame_fam_create_node(FameMachineState *fms, FameNode *node,
 bool fame_console_init(FameMachineState *fms, Error **errp);
 Chardev *fame_console_for_node(FameMachineState *fms, FameNode *node,
                                Error **errp);
+void fame_console_node_start(FameNode *node);
 
 /* fame-phb.c */
 #define TYPE_FAME_PHB "fame-pci-host"
