@@ -275,11 +275,19 @@ FameNode *fame_node_create(FameMachineState *fms, unsigned id, Error **errp)
     return node;
 }
 
-/* Return every device and the CPU of the node to their power-on state. */
-static void fame_node_reset_hardware(FameNode *node)
+/*
+ * Return the node's CPU and ISA devices (PIC, PIT, RTC, UART) to their
+ * power-on state, and with `pci` its PCI devices too. Resetting PCI
+ * devices unmaps their BARs, a memory transaction that every vCPU of the
+ * process must catch up with; a node that powers off skips it, since its
+ * PCI devices are reset when it boots again.
+ */
+static void fame_node_reset_hardware(FameNode *node, bool pci)
 {
     device_cold_reset(BUS(node->isa)->parent);
-    device_cold_reset(node->phb);
+    if (pci) {
+        device_cold_reset(node->phb);
+    }
     cpu_reset(CPU(node->cpu));
     /* cpu_reset() makes only CPU 0 of the process a BSP: this one is too */
     apic_designate_bsp(node->cpu->apic_state, true);
@@ -322,7 +330,7 @@ static void fame_node_do_request(CPUState *cs, run_on_cpu_data data)
     FameNodeState target = node->target;
 
     node->work_pending = false;
-    fame_node_reset_hardware(node);
+    fame_node_reset_hardware(node, target == FAME_NODE_RUNNING);
     if (target == FAME_NODE_RUNNING) {
         fame_node_start(node);
     } else {
