@@ -1,0 +1,202 @@
+/*
+ * Rename, as rename(2): the target, if present, is replaced when it is a
+ * file (for a file) or an empty directory (for a directory). Renaming a
+ * directory rewrites the stored full path of everything below it in one
+ * statement: its descendants are exactly the paths in the byte range
+ * ["from/", "from0") ('0' follows '/' in ASCII), an index range scan.
+ */
+#include "lib-int.h"
+
+/* Bind the range of paths strictly below `dir` to ?lo and ?hi. */
+static void bind_subtree(sqlite3_stmt *st, int lo, int hi, const char *dir,
+                         char *buf_lo, char *buf_hi)
+{
+    size_t n = strlen(dir);
+
+    memcpy(buf_lo, dir, n);
+    memcpy(buf_hi, dir, n);
+    buf_lo[n] = '/';
+    buf_hi[n] = '0';
+    sqlite3_bind_blob(st, lo, buf_lo, (int)n + 1, SQLITE_STATIC);
+    sqlite3_bind_blob(st, hi, buf_hi, (int)n + 1, SQLITE_STATIC);
+}
+
+/* Would a descendant's path grow past FAM_LIB_PATH_MAX? */
+static int check_subtree_len(FamLib *lib, const char *from, const char *to)
+{
+    static const char sql[] =
+        "SELECT ifnull(max(length(path)), 0) FROM shelves"
+        " WHERE path >= ?1 AND path < ?2";
+    char lo[FAM_LIB_PATH_MAX + 1], hi[FAM_LIB_PATH_MAX + 1];
+    sqlite3_stmt *st = lib_sql(lib, sql);
+    int64_t longest;
+    int ret;
+
+    if (st == NULL) {
+        return -EIO;
+    }
+    bind_subtree(st, 1, 2, from, lo, hi);
+    ret = lib_query_int(lib, st, &longest);
+    if (ret < 0) {
+        return ret;
+    }
+    if (longest > 0 &&
+        (uint64_t)longest - strlen(from) + strlen(to) >= FAM_LIB_PATH_MAX) {
+        return -ENAMETOOLONG;
+    }
+    return 0;
+}
+
+static int move_subtree(FamLib *lib, const char *from, const char *to)
+{
+    static const char sql[] =
+        "UPDATE shelves SET path = CAST(?3 || substr(path, ?4) AS BLOB)"
+        " WHERE path >= ?1 AND path < ?2";
+    char lo[FAM_LIB_PATH_MAX + 1], hi[FAM_LIB_PATH_MAX + 1];
+    sqlite3_stmt *st = lib_sql(lib, sql);
+
+    if (st == NULL) {
+        return -EIO;
+    }
+    bind_subtree(st, 1, 2, from, lo, hi);
+    lib_bind_str(st, 3, to);
+    sqlite3_bind_int64(st, 4, (int64_t)strlen(from) + 1);
+    return lib_run(lib, st);
+}
+
+static int move_shelf(FamLib *lib, int64_t id, int64_t parent,
+                      const char *leaf, const char *to)
+{
+    static const char sql[] =
+        "UPDATE shelves SET parent = ?2, name = ?3, path = ?4, ctime = ?5"
+        " WHERE id = ?1";
+    sqlite3_stmt *st = lib_sql(lib, sql);
+
+    if (st == NULL) {
+        return -EIO;
+    }
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int64(st, 2, parent);
+    lib_bind_str(st, 3, leaf);
+    lib_bind_str(st, 4, to);
+    sqlite3_bind_int64(st, 5, lib_now());
+    return lib_run(lib, st);
+}
+
+/* The target exists: may it go, and then let it go. */
+static int replace_target(FamLib *lib, const FamLibCaller *who,
+                          const LibShelf *src, const LibShelf *tdir,
+                          const LibShelf *dst)
+{
+    uint64_t opens;
+    int ret;
+
+    if (dst->id == LIB_LOST_FOUND_ID) {
+        return -EPERM;
+    }
+    if (lib_is_dir(src)) {
+        if (!lib_is_dir(dst)) {
+            return -ENOTDIR;
+        }
+        ret = lib_dir_empty(lib, dst->id);
+        if (ret <= 0) {
+            return ret < 0 ? ret : -ENOTEMPTY;
+        }
+    } else if (lib_is_dir(dst)) {
+        return -EISDIR;
+    }
+    if (!lib_may_delete(who, tdir, dst)) {
+        return -EPERM;
+    }
+    ret = lib_count_opens(lib, dst->id, NULL, &opens, NULL);
+    if (ret == 0 && opens > 0) {
+        ret = -EBUSY;
+    }
+    return ret < 0 ? ret : lib_destroy_shelf(lib, dst);
+}
+
+static int do_rename(FamLib *lib, const FamLibCaller *who, const char *from,
+                     const char *to)
+{
+    LibShelf fdir, tdir, src, dst;
+    const char *fleaf, *tleaf;
+    size_t flen;
+    int ret = lib_path_check(from);
+
+    if (ret == 0) {
+        ret = lib_path_check(to);
+    }
+    if (ret < 0) {
+        return ret;
+    }
+    if (lib_path_is_root(from) || lib_path_is_root(to)) {
+        return -EBUSY;
+    }
+    ret = lib_resolve_parent(lib, who, from, &fdir, &fleaf);
+    if (ret == 0) {
+        ret = lib_lookup(lib, who, from, &src);
+    }
+    flen = strlen(from);
+    if (ret == 0 && lib_is_dir(&src) && strncmp(to, from, flen) == 0 &&
+        to[flen] == '/') {
+        return -EINVAL;     /* into its own subtree */
+    }
+    if (ret == 0) {
+        ret = lib_resolve_parent(lib, who, to, &tdir, &tleaf);
+    }
+    if (ret < 0) {
+        return ret;
+    }
+    if (src.id == LIB_LOST_FOUND_ID) {
+        return -EPERM;
+    }
+    if (!lib_may(who, &fdir, LIB_MAY_WRITE | LIB_MAY_EXEC) ||
+        !lib_may(who, &tdir, LIB_MAY_WRITE | LIB_MAY_EXEC)) {
+        return -EACCES;
+    }
+    if (!lib_may_delete(who, &fdir, &src)) {
+        return -EPERM;
+    }
+    if (strcmp(from, to) == 0) {
+        return 0;
+    }
+    ret = lib_lookup(lib, who, to, &dst);
+    if (ret == 0) {
+        ret = replace_target(lib, who, &src, &tdir, &dst);
+    } else if (ret == -ENOENT) {
+        ret = 0;
+    }
+    if (ret == 0 && lib_is_dir(&src)) {
+        ret = check_subtree_len(lib, from, to);
+    }
+    if (ret == 0) {
+        ret = move_shelf(lib, src.id, tdir.id, tleaf, to);
+    }
+    if (ret == 0 && lib_is_dir(&src)) {
+        ret = move_subtree(lib, from, to);
+        if (ret == 0 && fdir.id != tdir.id) {
+            ret = lib_add_link(lib, fdir.id, -1);
+            if (ret == 0) {
+                ret = lib_add_link(lib, tdir.id, 1);
+            }
+        }
+    }
+    if (ret == 0) {
+        ret = lib_touch(lib, fdir.id, true);
+    }
+    if (ret == 0 && tdir.id != fdir.id) {
+        ret = lib_touch(lib, tdir.id, true);
+    }
+    return ret;
+}
+
+int fam_lib_rename(FamLib *lib, const FamLibCaller *who, const char *from,
+                   const char *to)
+{
+    int ret = lib_begin_as(lib, who, LIB_TX_WRITE);
+
+    if (ret < 0) {
+        return ret;
+    }
+    return lib_end(lib, do_rename(lib, who, from, to));
+}

@@ -1,0 +1,271 @@
+/*
+ * Making shelves: files, directories and symlinks, and reading them back
+ * (getattr, readlink). A new shelf is owned by the caller; its group is
+ * the caller's, or the directory's if the directory is set-group-ID (as
+ * in Linux); it takes the allocation policy of its directory if one was
+ * set there, else the default policy current at its creation.
+ */
+#include "lib-int.h"
+
+static int do_getattr(FamLib *lib, const FamLibCaller *who, const char *path,
+                      struct fam_lib_attr *out)
+{
+    LibShelf s;
+    int ret = lib_resolve(lib, who, path, &s);
+
+    return ret < 0 ? ret : lib_attr(lib, s.id, out);
+}
+
+int fam_lib_getattr(FamLib *lib, const FamLibCaller *who, const char *path,
+                    struct fam_lib_attr *out)
+{
+    int ret;
+
+    if (out == NULL) {
+        return -EINVAL;
+    }
+    ret = lib_begin_as(lib, who, LIB_TX_READ);
+    if (ret < 0) {
+        return ret;
+    }
+    return lib_end(lib, do_getattr(lib, who, path, out));
+}
+
+/* What a new shelf is made of. */
+typedef struct NewShelf {
+    uint32_t type;          /* FAM_LIB_S_IF* */
+    uint32_t perm;          /* 07777 */
+    const char *target;     /* symlinks */
+} NewShelf;
+
+static int path_exists(FamLib *lib, const char *path)
+{
+    static const char sql[] = "SELECT id FROM shelves WHERE path = ?1";
+    sqlite3_stmt *st = lib_sql(lib, sql);
+    int64_t id;
+    int ret;
+
+    if (st == NULL) {
+        return -EIO;
+    }
+    lib_bind_str(st, 1, path);
+    ret = lib_query_int(lib, st, &id);
+    return ret == -ENOENT ? 0 : ret < 0 ? ret : 1;
+}
+
+static int insert_shelf(FamLib *lib, const FamLibCaller *who,
+                        const LibShelf *dir, const char *path,
+                        const char *leaf, const NewShelf *ns, int64_t *id)
+{
+    static const char sql[] =
+        "INSERT INTO shelves(parent, name, path, mode, uid, gid, size,"
+        " nlink, atime, mtime, ctime, target, policy)"
+        " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?9, ?10, ?11)";
+    sqlite3_stmt *st = lib_sql(lib, sql);
+    uint32_t perm = ns->perm;
+    uint32_t gid = who->gid;
+    int64_t policy = ns->type == FAM_LIB_S_IFLNK ? -1 : dir->policy;
+    int ret;
+
+    if (st == NULL) {
+        return -EIO;
+    }
+    if (dir->mode & LIB_S_ISGID) {
+        gid = dir->gid;
+        if (ns->type == FAM_LIB_S_IFDIR) {
+            perm |= LIB_S_ISGID;
+        }
+    }
+    /* As Linux: set-group-ID on a file only for a member of its group. */
+    if (ns->type == FAM_LIB_S_IFREG && who->uid != 0 && gid != who->gid) {
+        perm &= ~LIB_S_ISGID;
+    }
+    if (policy < 0 && ns->type == FAM_LIB_S_IFREG) {
+        FamLibPolicy p;
+
+        ret = lib_default_policy(lib, &p);
+        if (ret < 0) {
+            return ret;
+        }
+        policy = p;
+    }
+    sqlite3_bind_int64(st, 1, dir->id);
+    lib_bind_str(st, 2, leaf);
+    lib_bind_str(st, 3, path);
+    sqlite3_bind_int64(st, 4, ns->type | perm);
+    sqlite3_bind_int64(st, 5, who->uid);
+    sqlite3_bind_int64(st, 6, gid);
+    sqlite3_bind_int64(st, 7, ns->target ? (int64_t)strlen(ns->target) : 0);
+    sqlite3_bind_int64(st, 8, ns->type == FAM_LIB_S_IFDIR ? 2 : 1);
+    sqlite3_bind_int64(st, 9, lib_now());
+    if (ns->target) {
+        lib_bind_str(st, 10, ns->target);
+    }
+    if (policy >= 0) {
+        sqlite3_bind_int64(st, 11, policy);
+    }
+    ret = lib_run(lib, st);
+    if (ret < 0) {
+        return ret;
+    }
+    *id = sqlite3_last_insert_rowid(lib->db);
+    return 0;
+}
+
+int lib_add_link(FamLib *lib, int64_t dir, int delta)
+{
+    static const char sql[] =
+        "UPDATE shelves SET nlink = nlink + ?2 WHERE id = ?1";
+    sqlite3_stmt *st = lib_sql(lib, sql);
+
+    if (st == NULL) {
+        return -EIO;
+    }
+    sqlite3_bind_int64(st, 1, dir);
+    sqlite3_bind_int64(st, 2, delta);
+    return lib_run(lib, st);
+}
+
+static int make_shelf(FamLib *lib, const FamLibCaller *who, const char *path,
+                      const NewShelf *ns, struct fam_lib_attr *out)
+{
+    LibShelf dir;
+    const char *leaf;
+    int64_t id;
+    int ret = lib_path_check(path);
+
+    if (ret < 0) {
+        return ret;
+    }
+    if (lib_path_is_root(path)) {
+        return -EEXIST;
+    }
+    ret = lib_resolve_parent(lib, who, path, &dir, &leaf);
+    if (ret < 0) {
+        return ret;
+    }
+    ret = path_exists(lib, path);
+    if (ret != 0) {
+        return ret < 0 ? ret : -EEXIST;
+    }
+    if (!lib_may(who, &dir, LIB_MAY_WRITE | LIB_MAY_EXEC)) {
+        return -EACCES;
+    }
+    ret = insert_shelf(lib, who, &dir, path, leaf, ns, &id);
+    if (ret == 0 && ns->type == FAM_LIB_S_IFDIR) {
+        ret = lib_add_link(lib, dir.id, 1);
+    }
+    if (ret == 0) {
+        ret = lib_touch(lib, dir.id, true);
+    }
+    return ret < 0 ? ret : lib_attr(lib, id, out);
+}
+
+/* Permission bits, optionally with the type bits of the shelf made. */
+static int check_mode(uint32_t mode, uint32_t type)
+{
+    uint32_t t = mode & ~LIB_PERM_BITS;
+
+    return t == 0 || t == type ? 0 : -EINVAL;
+}
+
+static int create_op(FamLib *lib, const FamLibCaller *who, const char *path,
+                     const NewShelf *ns, struct fam_lib_attr *out)
+{
+    int ret = lib_begin_as(lib, who, LIB_TX_WRITE);
+
+    if (ret < 0) {
+        return ret;
+    }
+    return lib_end(lib, make_shelf(lib, who, path, ns, out));
+}
+
+int fam_lib_create(FamLib *lib, const FamLibCaller *who, const char *path,
+                   uint32_t mode, struct fam_lib_attr *out)
+{
+    NewShelf ns = { FAM_LIB_S_IFREG, mode & LIB_PERM_BITS, NULL };
+
+    if (check_mode(mode, FAM_LIB_S_IFREG) < 0) {
+        return -EINVAL;
+    }
+    return create_op(lib, who, path, &ns, out);
+}
+
+int fam_lib_mkdir(FamLib *lib, const FamLibCaller *who, const char *path,
+                  uint32_t mode, struct fam_lib_attr *out)
+{
+    NewShelf ns = { FAM_LIB_S_IFDIR, mode & LIB_PERM_BITS, NULL };
+
+    if (check_mode(mode, FAM_LIB_S_IFDIR) < 0) {
+        return -EINVAL;
+    }
+    return create_op(lib, who, path, &ns, out);
+}
+
+int fam_lib_symlink(FamLib *lib, const FamLibCaller *who, const char *path,
+                    const char *target, struct fam_lib_attr *out)
+{
+    NewShelf ns = { FAM_LIB_S_IFLNK, 0777, target };
+
+    if (target == NULL) {
+        return -EINVAL;
+    }
+    if (target[0] == '\0') {
+        return -ENOENT;         /* as symlink(2) */
+    }
+    if (strnlen(target, FAM_LIB_PATH_MAX) >= FAM_LIB_PATH_MAX) {
+        return -ENAMETOOLONG;
+    }
+    return create_op(lib, who, path, &ns, out);
+}
+
+static int do_readlink(FamLib *lib, const FamLibCaller *who, const char *path,
+                       char *buf, size_t cap)
+{
+    static const char sql[] = "SELECT target FROM shelves WHERE id = ?1";
+    sqlite3_stmt *st;
+    LibShelf s;
+    size_t len;
+    int ret = lib_resolve(lib, who, path, &s);
+
+    if (ret < 0) {
+        return ret;
+    }
+    if (!lib_is_lnk(&s)) {
+        return -EINVAL;
+    }
+    st = lib_sql(lib, sql);
+    if (st == NULL) {
+        return -EIO;
+    }
+    sqlite3_bind_int64(st, 1, s.id);
+    ret = lib_step(lib, st);
+    if (ret <= 0) {
+        return ret < 0 ? ret : -ENOENT;
+    }
+    len = (size_t)sqlite3_column_bytes(st, 0);
+    if (cap < len + 1) {
+        ret = -ERANGE;
+    } else {
+        memcpy(buf, sqlite3_column_blob(st, 0), len);
+        buf[len] = '\0';
+        ret = (int)len;
+    }
+    sqlite3_reset(st);
+    return ret;
+}
+
+int fam_lib_readlink(FamLib *lib, const FamLibCaller *who, const char *path,
+                     char *buf, size_t cap)
+{
+    int ret;
+
+    if (buf == NULL && cap > 0) {
+        return -EINVAL;
+    }
+    ret = lib_begin_as(lib, who, LIB_TX_READ);
+    if (ret < 0) {
+        return ret;
+    }
+    return lib_end(lib, do_readlink(lib, who, path, buf, cap));
+}
