@@ -243,7 +243,7 @@ static void lib_finish_zeroing(FamLib *lib)
         return;
     }
     for (size_t i = 0; i < lib->wipe.n; i++) {
-        memset(pool + lib->wipe.r[i].offset, 0, lib->wipe.r[i].len);
+        lib_wipe(pool + lib->wipe.r[i].offset, lib->wipe.r[i].len);
     }
     if (lib->n_zero == 0) {
         return;

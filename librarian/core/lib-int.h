@@ -212,6 +212,8 @@ int lib_free_books(FamLib *lib, int64_t shelf, uint64_t from);
  * module) in the current transaction. */
 int lib_release_zombies(FamLib *lib, const uint64_t *books, size_t n);
 /* Wipe one book in the pool (the pool must be mapped). */
+/* Zero len bytes of the mapped pool at addr (lib-zero.c). */
+void lib_wipe(void *addr, uint64_t len);
 void lib_wipe_book(FamLib *lib, uint64_t book);
 /* Zero and free every ZOMBIE; outside any transaction. */
 int lib_zero_zombies_locked(FamLib *lib, uint64_t *count);

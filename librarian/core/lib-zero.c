@@ -6,6 +6,9 @@
  * ZOMBIE by a crash are wiped by the next fam_lib_open(), so no book is
  * ever handed out with someone else's data in it.
  */
+#include <sys/mman.h>
+#include <unistd.h>
+
 #include "lib-int.h"
 
 /* Zombies wiped per transaction by lib_zero_zombies_locked(). */
@@ -89,12 +92,37 @@ int lib_release_zombies(FamLib *lib, const uint64_t *books, size_t n)
     return 0;
 }
 
+/*
+ * Zero [addr, addr + len) of the pool. Where the pool is a shared file or
+ * shared memory mapping, the whole pages are given back with MADV_REMOVE:
+ * the file gets a hole, which reads as zeros everywhere it is mapped, and
+ * freeing a book then costs neither a pass over it nor the page cache to
+ * hold zeros (a book never touched is not even faulted in). Private or
+ * anonymous mappings refuse it; they, and any unaligned edges, get memset.
+ */
+void lib_wipe(void *addr, uint64_t len)
+{
+    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+    uintptr_t start = (uintptr_t)addr;
+    uintptr_t end = start + len;
+    uintptr_t first = (start + page - 1) & ~(page - 1);
+    uintptr_t last = end & ~(page - 1);
+
+    if (first < last && madvise((void *)first, last - first,
+                                MADV_REMOVE) == 0) {
+        memset(addr, 0, first - start);
+        memset((void *)last, 0, end - last);
+        return;
+    }
+    memset(addr, 0, len);
+}
+
 void lib_wipe_book(FamLib *lib, uint64_t book)
 {
     uint64_t bs = lib->model->book_size;
 
     if (book < lib->model->books) {
-        memset((uint8_t *)lib->pool + book * bs, 0, bs);
+        lib_wipe((uint8_t *)lib->pool + book * bs, bs);
     }
 }
 
