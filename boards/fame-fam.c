@@ -6,6 +6,10 @@
  * fam-memdev=. Every node then gets a fam-fabric function on its PCI bus,
  * all joined by one hub, all mapping that pool.
  *
+ * With librarian=on (the default) the hub runs the Librarian, which
+ * grants each node the shelves it opens: nodes start with no grant. With
+ * librarian=off every node is granted the whole pool, read-write.
+ *
  * Copyright (c) 2026 The FAME developers
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
@@ -83,19 +87,62 @@ static HostMemoryBackend *fame_fam_given_backend(FameMachineState *fms,
     return MEMORY_BACKEND(obj);
 }
 
+/*
+ * The Librarian's database: librarian-db=, or next to the pool's file
+ * (fam-path, or the mem-path of a file-backed fam-memdev).
+ */
+static char *fame_fam_librarian_db(FameMachineState *fms,
+                                   HostMemoryBackend *memdev, Error **errp)
+{
+    g_autofree char *mem_path = NULL;
+
+    if (fms->librarian_db) {
+        return g_strdup(fms->librarian_db);
+    }
+    if (!fms->fam_memdev) {
+        return fam_librarian_default_db(fms->fam_path);
+    }
+    if (object_property_find(OBJECT(memdev), "mem-path")) {
+        mem_path = object_property_get_str(OBJECT(memdev), "mem-path", NULL);
+    }
+    if (!mem_path || !*mem_path || g_file_test(mem_path, G_FILE_TEST_IS_DIR)) {
+        error_setg(errp, "fam-memdev=%s has no pool file to keep the "
+                   "Librarian's database next to", fms->fam_memdev);
+        error_append_hint(errp, "Give librarian-db=PATH, or librarian=off "
+                          "to run without the Librarian.\n");
+        return NULL;
+    }
+    return fam_librarian_default_db(mem_path);
+}
+
 bool fame_fam_init(FameMachineState *fms, Error **errp)
 {
     HostMemoryBackend *memdev;
+    g_autofree char *db = NULL;
 
     memdev = fms->fam_memdev ? fame_fam_given_backend(fms, errp)
                              : fame_fam_file_backend(fms, errp);
     if (!memdev) {
         return false;
     }
+    if (fms->librarian) {
+        db = fame_fam_librarian_db(fms, memdev, errp);
+        if (!db) {
+            return false;
+        }
+    }
     host_memory_backend_set_mapped(memdev, true);
     fms->fam_hub = fam_hub_new(OBJECT(fms), "fam-hub", memdev, fms->nodes,
                                fms->fam_model, errp);
-    return fms->fam_hub != NULL;
+    if (!fms->fam_hub) {
+        return false;
+    }
+    if (db && !object_property_set_str(OBJECT(fms->fam_hub), "librarian-db",
+                                       db, errp)) {
+        return false;
+    }
+    /* Model and Librarian errors now, before any node exists */
+    return fam_hub_realize(fms->fam_hub, errp);
 }
 
 /* The fam-fabric function of one node. */
@@ -106,6 +153,7 @@ bool fame_fam_create_node(FameMachineState *fms, FameNode *node, Error **errp)
     object_property_set_link(OBJECT(dev), "hub", OBJECT(fms->fam_hub),
                              &error_abort);
     qdev_prop_set_uint32(DEVICE(dev), "node-id", node->id);
+    qdev_prop_set_bit(DEVICE(dev), "grant-all", !fms->librarian);
     if (!pci_realize_and_unref(dev, node->pci, errp)) {
         return false;
     }

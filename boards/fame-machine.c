@@ -331,6 +331,30 @@ static void fame_machine_set_fam_model(Object *obj, const char *value,
     fms->fam_model = g_strdup(value);
 }
 
+static bool fame_machine_get_librarian(Object *obj, Error **errp)
+{
+    return FAME_MACHINE(obj)->librarian;
+}
+
+static void fame_machine_set_librarian(Object *obj, bool value, Error **errp)
+{
+    FAME_MACHINE(obj)->librarian = value;
+}
+
+static char *fame_machine_get_librarian_db(Object *obj, Error **errp)
+{
+    return g_strdup(FAME_MACHINE(obj)->librarian_db);
+}
+
+static void fame_machine_set_librarian_db(Object *obj, const char *value,
+                                          Error **errp)
+{
+    FameMachineState *fms = FAME_MACHINE(obj);
+
+    g_free(fms->librarian_db);
+    fms->librarian_db = *value ? g_strdup(value) : NULL;
+}
+
 static int fame_machine_get_on_panic(Object *obj, Error **errp)
 {
     return FAME_MACHINE(obj)->on_panic;
@@ -350,6 +374,7 @@ static void fame_machine_instance_init(Object *obj)
     fms->on_panic = FAME_PANIC_STOP;
     fms->fam_size = FAME_DEFAULT_FAM_SIZE;
     fms->fam_path = g_strdup(FAME_DEFAULT_FAM_PATH);
+    fms->librarian = true;
     fame_machine_update_smp(fms);
 }
 
@@ -362,6 +387,7 @@ static void fame_machine_instance_finalize(Object *obj)
     g_free(fms->fam_path);
     g_free(fms->fam_memdev);
     g_free(fms->fam_model);
+    g_free(fms->librarian_db);
 }
 
 /* CPUs are created by the board; these hooks give them their topology. */
@@ -450,6 +476,21 @@ static void fame_machine_class_init(ObjectClass *oc, void *data)
     object_class_property_set_description(oc, "fam-model",
         "Fabric model: ideal (default), tm-2016, cxl-direct, cxl-switched, "
         "or the path of a model file (docs/fabric-model.md)");
+
+    object_class_property_add_bool(oc, "librarian",
+                                   fame_machine_get_librarian,
+                                   fame_machine_set_librarian);
+    object_class_property_set_description(oc, "librarian",
+        "Run the Librarian, which grants each node the shelves it opens "
+        "(default on; nodes start with no access to the pool). off: every "
+        "node is granted the whole pool read-write");
+
+    object_class_property_add_str(oc, "librarian-db",
+                                  fame_machine_get_librarian_db,
+                                  fame_machine_set_librarian_db);
+    object_class_property_set_description(oc, "librarian-db",
+        "The Librarian's SQLite database (default: the pool file's path "
+        "+ .librarian.db); created if absent");
 
     object_class_property_add_enum(oc, "on-panic", "FamePanicAction",
                                    &fame_panic_action_lookup,

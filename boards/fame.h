@@ -122,6 +122,8 @@ struct FameMachineState {
     char *fam_path;
     char *fam_memdev;
     char *fam_model;
+    bool librarian;             /* run the Librarian (default on) */
+    char *librarian_db;         /* its database; default next to the pool */
 
     struct FamHub *fam_hub;
 

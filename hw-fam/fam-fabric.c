@@ -64,6 +64,9 @@ void fam_fabric_raise(FamFabricState *s, unsigned vector)
 
 void fam_fabric_set_link(FamFabricState *s, bool up)
 {
+    if (s->link_up && !up) {
+        fam_mailbox_node_gone(s);
+    }
     s->link_up = up;
     trace_fam_link(s->node_id, up);
 }
@@ -144,7 +147,9 @@ static uint64_t fam_fabric_read(void *opaque, hwaddr addr, unsigned size)
                          : ldl_le_p(s->errlog[0] + (addr - FAM_REG_ERRLOG(0)));
     }
     if (fam_fabric_in(addr, FAM_REG_MBOX_DATA, FAM_MBOX_DATA_SIZE)) {
-        return 0;   /* the Librarian mailbox comes with the Librarian */
+        uint8_t *p = s->mbox + (addr - FAM_REG_MBOX_DATA);
+
+        return size == 8 ? ldq_le_p(p) : ldl_le_p(p);
     }
 
     switch (size == 8 ? addr : reg) {
@@ -175,13 +180,14 @@ static uint64_t fam_fabric_read(void *opaque, hwaddr addr, unsigned size)
     case FAM_REG_IL_WAYS:
         return s->hub->model->ways;
     case FAM_REG_FEATURES:
-        return FAM_FEATURE_DOORBELL | FAM_FEATURE_GRANTS;
+        return FAM_FEATURE_DOORBELL | FAM_FEATURE_GRANTS |
+               (s->hub->librarian ? FAM_FEATURE_MAILBOX : 0);
     case FAM_REG_INTR_STATUS:
         return s->intr_status;
     case FAM_REG_INTR_MASK:
         return s->intr_mask;
     case FAM_REG_MBOX_STATUS:
-        return FAM_MBOX_IDLE;
+        return s->mbox_status;
     case FAM_REG_DOORBELL:
     case FAM_REG_MBOX_CTRL:
         return 0;   /* write-only */
@@ -202,6 +208,16 @@ static void fam_fabric_write(void *opaque, hwaddr addr, uint64_t val,
         s->db_pending[v] &= ~clear;
         return;
     }
+    if (fam_fabric_in(addr, FAM_REG_MBOX_DATA, FAM_MBOX_DATA_SIZE)) {
+        uint8_t *p = s->mbox + (addr - FAM_REG_MBOX_DATA);
+
+        if (size == 8) {
+            stq_le_p(p, val);
+        } else {
+            stl_le_p(p, val);
+        }
+        return;
+    }
     if (size != 4) {
         fam_fabric_bad_access(s, "write", addr, size);
         return;
@@ -216,6 +232,9 @@ static void fam_fabric_write(void *opaque, hwaddr addr, uint64_t val,
     case FAM_REG_DOORBELL:
         fam_fabric_ring(s, val);
         return;
+    case FAM_REG_MBOX_CTRL:
+        fam_mailbox_ctrl(s, val);
+        return;
     }
     fam_fabric_bad_access(s, "write", addr, size);
 }
@@ -229,6 +248,47 @@ static const MemoryRegionOps fam_fabric_regs_ops = {
     .impl.min_access_size = 4,
     .impl.max_access_size = 8,
 };
+
+/*
+ * librarian-db= runs the hub's Librarian on that database, librarian=
+ * forwards to the daemon on that socket: one Librarian a hub.
+ */
+static bool fam_fabric_set_librarian(FamFabricState *s, Error **errp)
+{
+    FamHub *hub = s->hub;
+
+    if (s->librarian_db && s->librarian_socket) {
+        error_setg(errp, "fam-fabric: librarian-db= (a Librarian in this "
+                   "process) and librarian= (the daemon's socket) exclude "
+                   "each other");
+        return false;
+    }
+    if (g_strcmp0(hub->librarian_db, s->librarian_db) == 0 &&
+        g_strcmp0(hub->librarian_socket, s->librarian_socket) == 0) {
+        return true;
+    }
+    if (hub->librarian_db || hub->librarian_socket) {
+        error_setg(errp, "fam-fabric: this fabric's Librarian is already %s",
+                   hub->librarian_db ? hub->librarian_db
+                                     : hub->librarian_socket);
+        return false;
+    }
+    for (unsigned i = 0; i < FAM_MAX_NODES; i++) {
+        if (hub->dev[i]) {
+            /* Node i started without the Librarian, with the whole pool */
+            error_setg(errp, "fam-fabric: node %u joined this fabric "
+                       "without a Librarian; give librarian-db= or "
+                       "librarian= on the first device", i);
+            return false;
+        }
+    }
+    if (s->librarian_db) {
+        return object_property_set_str(OBJECT(hub), "librarian-db",
+                                       s->librarian_db, errp);
+    }
+    hub->librarian_socket = g_strdup(s->librarian_socket);
+    return true;
+}
 
 static void fam_fabric_realize(PCIDevice *pdev, Error **errp)
 {
@@ -269,6 +329,10 @@ static void fam_fabric_realize(PCIDevice *pdev, Error **errp)
         s->own_hub = true;
         host_memory_backend_set_mapped(s->memdev, true);
     }
+    if ((s->librarian_db || s->librarian_socket) &&
+        !fam_fabric_set_librarian(s, errp)) {
+        return;
+    }
     if (!fam_hub_attach(s->hub, s, errp)) {
         return;
     }
@@ -290,7 +354,10 @@ static void fam_fabric_realize(PCIDevice *pdev, Error **errp)
     pci_register_bar(pdev, FAM_BAR_POOL, PCI_BASE_ADDRESS_SPACE_MEMORY |
                      PCI_BASE_ADDRESS_MEM_PREFETCH |
                      PCI_BASE_ADDRESS_MEM_TYPE_64, &s->view);
-    if (s->grant_all && !fam_grant(s, 0, s->pool_size, true, errp)) {
+    /* With a Librarian, nodes get what they open, nothing at start */
+    if (s->grant_all &&
+        !(s->hub->librarian && fam_librarian_grants(s->hub->librarian)) &&
+        !fam_grant(s, 0, s->pool_size, true, errp)) {
         return;
     }
     if (s->doorbells && !fam_remote_init(s, s->doorbells, errp)) {
@@ -322,6 +389,7 @@ static void fam_fabric_reset(DeviceState *dev)
     s->intr_status = 0;
     s->intr_mask = 0;
     memset(s->db_pending, 0, sizeof(s->db_pending));
+    fam_mailbox_node_gone(s);
     msix_reset(PCI_DEVICE(s));
 }
 
@@ -351,7 +419,14 @@ static void fam_fabric_get_stats(Object *obj, Visitor *v, const char *name,
             goto out;
         }
     }
-    if (!visit_type_uint64(v, "errors-logged", &s->errlog_count, errp)) {
+    if (!visit_type_uint64(v, "errors-logged", &s->errlog_count, errp) ||
+        !visit_type_uint64(v, "mailbox-requests", &s->mbox_stats.requests,
+                           errp) ||
+        !visit_type_uint64(v, "mailbox-errors", &s->mbox_stats.errors,
+                           errp) ||
+        !visit_type_uint64(v, "mailbox-busy", &s->mbox_stats.busy, errp) ||
+        !visit_type_uint64(v, "mailbox-discarded", &s->mbox_stats.discarded,
+                           errp)) {
         goto out;
     }
     ok = visit_check_struct(v, errp);
@@ -368,6 +443,8 @@ static const Property fam_fabric_properties[] = {
     DEFINE_PROP_UINT32("nodes", FamFabricState, nodes, 1),
     DEFINE_PROP_STRING("model", FamFabricState, model),
     DEFINE_PROP_STRING("doorbells", FamFabricState, doorbells),
+    DEFINE_PROP_STRING("librarian-db", FamFabricState, librarian_db),
+    DEFINE_PROP_STRING("librarian", FamFabricState, librarian_socket),
     DEFINE_PROP_BOOL("grant-all", FamFabricState, grant_all, true),
 };
 
@@ -390,7 +467,8 @@ static void fam_fabric_class_init(ObjectClass *oc, void *data)
                               NULL, NULL, NULL);
     object_class_property_set_description(oc, "stats",
         "This node's fabric counters (direct mode counts only the accesses "
-        "the device decodes: grant faults)");
+        "the device decodes: grant faults) and its Librarian mailbox "
+        "counters");
 }
 
 static const TypeInfo fam_fabric_info = {

@@ -33,6 +33,9 @@ typedef struct FamRange {
     FamGrantAlias *alias;
 } FamRange;
 
+/* The Librarian of a hub, on its own thread (fam-librarian.c). */
+typedef struct FamLibrarian FamLibrarian;
+
 /* Counters of one media module (direct mode: decoded accesses only). */
 typedef struct FamModuleStats {
     uint64_t reads;
@@ -57,8 +60,19 @@ struct FamHub {
     char *model_name;           /* fam-model=: a shipped name or a path */
     FamModel *model;            /* loaded when the first device joins */
     FamModuleStats *module_stats;   /* [model->modules] */
+    char *librarian_db;         /* librarian-db=: run a Librarian on it */
+    char *librarian_socket;     /* or forward to the daemon on this socket */
+    FamLibrarian *librarian;    /* started when the first device joins */
     FamFabricState *dev[FAM_MAX_NODES];
 };
+
+/* Mailbox counters of one node, kept by the device (not the Librarian). */
+typedef struct FamMailboxStats {
+    uint64_t requests;          /* GOs accepted */
+    uint64_t errors;            /* error replies and refused GOs */
+    uint64_t busy;              /* GOs refused because one was pending */
+    uint64_t discarded;         /* replies for a node that reset meanwhile */
+} FamMailboxStats;
 
 struct FamFabricState {
     PCIDevice parent_obj;
@@ -70,6 +84,8 @@ struct FamFabricState {
     uint32_t nodes;
     char *model;
     char *doorbells;            /* shared file for doorbells between processes */
+    char *librarian_db;         /* run the hub's Librarian on this database */
+    char *librarian_socket;     /* or reach the daemon on this socket */
     bool grant_all;
     struct FamRemote *remote;
 
@@ -88,6 +104,12 @@ struct FamFabricState {
     uint64_t stats[FAM_STAT_COUNT];
     uint64_t errlog_count;
     uint8_t errlog[FAM_ERRLOG_ENTRIES][32];
+
+    /* The Librarian mailbox (fam-mailbox.c) */
+    uint32_t mbox_status;       /* FAM_MBOX_* */
+    uint64_t mbox_epoch;        /* bumped when the node resets or stops */
+    FamMailboxStats mbox_stats;
+    uint8_t mbox[FAM_MBOX_DATA_SIZE];
 };
 
 /* fam-fabric.c */
@@ -105,6 +127,23 @@ bool fam_revoke(FamFabricState *s, uint64_t offset, uint64_t size,
                 Error **errp);
 void fam_revoke_all(FamFabricState *s);
 
+/* fam-mailbox.c: the Librarian mailbox in BAR0 */
+void fam_mailbox_ctrl(FamFabricState *s, uint32_t val);
+void fam_mailbox_node_gone(FamFabricState *s);
+void fam_mailbox_deliver(FamHub *hub, uint32_t node, uint64_t epoch,
+                         const void *reply, size_t len);
+size_t fam_mailbox_error_reply(void *out, const void *req, uint32_t node,
+                               int err);
+
+/* fam-librarian.c: the Librarian thread of a hub */
+char *fam_librarian_default_db(const char *pool_path);
+FamLibrarian *fam_librarian_start(FamHub *hub, Error **errp);
+void fam_librarian_stop(FamLibrarian *lib);
+bool fam_librarian_grants(FamLibrarian *lib);
+void fam_librarian_submit(FamLibrarian *lib, uint32_t node, uint64_t epoch,
+                          const void *msg, size_t len);
+void fam_librarian_drop_opens(FamLibrarian *lib, uint32_t node);
+
 /* fam-remote.c: doorbells to nodes in other processes */
 bool fam_remote_init(FamFabricState *s, const char *path, Error **errp);
 bool fam_remote_ring(FamFabricState *s, uint32_t node, uint32_t vector);
@@ -113,6 +152,7 @@ void fam_remote_finalize(FamFabricState *s);
 /* fam-hub.c */
 FamHub *fam_hub_new(Object *parent, const char *name, HostMemoryBackend *memdev,
                     uint32_t nodes, const char *model, Error **errp);
+bool fam_hub_realize(FamHub *hub, Error **errp);
 bool fam_hub_attach(FamHub *hub, FamFabricState *s, Error **errp);
 void fam_hub_detach(FamHub *hub, FamFabricState *s);
 FamFabricState *fam_hub_node(FamHub *hub, uint32_t node);

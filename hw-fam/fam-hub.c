@@ -110,9 +110,26 @@ void fam_hub_count(FamHub *hub, uint64_t offset, unsigned size,
     }
 }
 
-bool fam_hub_attach(FamHub *hub, FamFabricState *s, Error **errp)
+/*
+ * Make the hub ready for its devices: find its pool, load the model and,
+ * with librarian-db=, start the Librarian. Done when the first device
+ * joins, or earlier by a board that wants its errors first.
+ */
+bool fam_hub_realize(FamHub *hub, Error **errp)
 {
     if (!fam_hub_resolve_memdev(hub, errp) || !fam_hub_load_model(hub, errp)) {
+        return false;
+    }
+    if ((hub->librarian_db || hub->librarian_socket) && !hub->librarian) {
+        hub->librarian = fam_librarian_start(hub, errp);
+        return hub->librarian != NULL;
+    }
+    return true;
+}
+
+bool fam_hub_attach(FamHub *hub, FamFabricState *s, Error **errp)
+{
+    if (!fam_hub_realize(hub, errp)) {
         return false;
     }
     if (s->node_id >= hub->nodes) {
@@ -192,6 +209,11 @@ static void fam_hub_instance_finalize(Object *obj)
 {
     FamHub *hub = FAM_HUB(obj);
 
+    if (hub->librarian) {
+        fam_librarian_stop(hub->librarian);
+    }
+    g_free(hub->librarian_db);
+    g_free(hub->librarian_socket);
     g_free(hub->memdev_id);
     g_free(hub->model_name);
     if (hub->model) {
@@ -213,6 +235,24 @@ static void fam_hub_set_model(Object *obj, const char *value, Error **errp)
     hub->model_name = g_strdup(value);
 }
 
+static char *fam_hub_get_librarian_db(Object *obj, Error **errp)
+{
+    return g_strdup(FAM_HUB(obj)->librarian_db);
+}
+
+static void fam_hub_set_librarian_db(Object *obj, const char *value,
+                                     Error **errp)
+{
+    FamHub *hub = FAM_HUB(obj);
+
+    if (hub->librarian) {
+        error_setg(errp, "fam-hub: the Librarian is already running");
+        return;
+    }
+    g_free(hub->librarian_db);
+    hub->librarian_db = *value ? g_strdup(value) : NULL;
+}
+
 static void fam_hub_class_init(ObjectClass *oc, void *data)
 {
     UserCreatableClass *ucc = USER_CREATABLE_CLASS(oc);
@@ -227,6 +267,13 @@ static void fam_hub_class_init(ObjectClass *oc, void *data)
     object_class_property_set_description(oc, "model",
         "fabric model: a shipped name (ideal, tm-2016, cxl-direct, "
         "cxl-switched) or the path of a model file (default ideal)");
+    object_class_property_add_str(oc, "librarian-db",
+                                  fam_hub_get_librarian_db,
+                                  fam_hub_set_librarian_db);
+    object_class_property_set_description(oc, "librarian-db",
+        "run the Librarian in this process on this SQLite database (created "
+        "if absent); the devices' mailboxes reach it. Unset: no Librarian, "
+        "mailbox requests are answered ENOSYS");
 }
 
 static const TypeInfo fam_hub_info = {

@@ -142,9 +142,51 @@ void qmp_fam_revoke(uint32_t node, uint64_t offset, uint64_t size,
     }
 }
 
+/*
+ * The Librarian's side of a fabric, from the devices' own counters: the
+ * monitor holds the BQL and must never wait for the Librarian.
+ */
+static void hmp_info_fam_mailbox(Monitor *mon, FamHub *hub)
+{
+    int node;
+
+    if (hub->librarian && hub->librarian_socket) {
+        monitor_printf(mon, "Librarian: the daemon on %s\n",
+                       hub->librarian_socket);
+    } else if (hub->librarian) {
+        monitor_printf(mon, "Librarian: running, database %s\n",
+                       hub->librarian_db);
+    } else {
+        monitor_printf(mon, "Librarian: none in this process (the mailbox "
+                       "answers ENOSYS)\n");
+    }
+    monitor_printf(mon, "%4s %8s %10s %10s %8s %10s\n", "node", "mailbox",
+                   "requests", "errors", "busy", "discarded");
+    for (node = 0; node < FAM_MAX_NODES; node++) {
+        FamFabricState *s = hub->dev[node];
+        static const char *const status[] = {
+            [FAM_MBOX_IDLE] = "idle",
+            [FAM_MBOX_BUSY] = "busy",
+            [FAM_MBOX_DONE] = "done",
+        };
+
+        if (!s) {
+            continue;
+        }
+        monitor_printf(mon, "%4u %8s %10" PRIu64 " %10" PRIu64 " %8" PRIu64
+                       " %10" PRIu64 "\n", s->node_id,
+                       s->mbox_status < ARRAY_SIZE(status) ?
+                       status[s->mbox_status] : "?",
+                       s->mbox_stats.requests, s->mbox_stats.errors,
+                       s->mbox_stats.busy, s->mbox_stats.discarded);
+    }
+}
+
 void hmp_info_fam(Monitor *mon, const QDict *qdict)
 {
     g_autoptr(FamInfoList) list = qmp_query_fam(NULL);
+    g_autoptr(GSList) hubs = fam_qmp_hubs();
+    GSList *hub = hubs;
     FamInfoList *f;
     FamNodeInfoList *n;
     FamModuleInfoList *m;
@@ -192,6 +234,11 @@ void hmp_info_fam(Monitor *mon, const QDict *qdict)
                                mi->reads, mi->writes, mi->bytes_read,
                                mi->bytes_written);
             }
+        }
+        /* query-fam lists the hubs in this same order */
+        if (hub) {
+            hmp_info_fam_mailbox(mon, hub->data);
+            hub = hub->next;
         }
     }
 }

@@ -4,7 +4,10 @@
  * One q35 machine holds a whole fabric: a 16 MiB pool, a hub for three
  * nodes, and the fam-fabric functions of nodes 0 and 1 (node 2 has none in
  * this process). The test drives their registers, doorbells, MSI-X, grants
- * (through QMP fam-grant/fam-revoke) and error log.
+ * (through QMP fam-grant/fam-revoke) and error log, and the Librarian
+ * mailbox: with a Librarian in the hub (node 0's librarian-db=; nodes
+ * then start without grants) and without one (every request answered
+ * ENOSYS).
  *
  * FAME builds this inside QEMU's tree (tests/qtest/, linked from hw-fam/)
  * and runs it with QTEST_QEMU_BINARY; FAME_BIOS names the firmware
@@ -24,6 +27,7 @@
 #include "qobject/qlist.h"
 #include "standard-headers/linux/pci_regs.h"
 #include "fame/fam-fabric-regs.h"
+#include "fame/fam-librarian-proto.h"
 
 #define POOL_SIZE       (16 * 1024 * 1024)
 #define NODES           3
@@ -35,36 +39,73 @@ typedef struct Fabric {
     QPCIBar regs[2];
     QPCIBar pool[2];
     char *pool_path;
+    char *db_path;              /* the Librarian's database, or NULL */
 } Fabric;
 
-static Fabric *fabric_start_model(const char *model)
+/* Map both devices' BARs (again after a reset, which unmaps them). */
+static void fabric_map(Fabric *f)
 {
-    Fabric *f = g_new0(Fabric, 1);
-    const char *bios = getenv("FAME_BIOS");
     uint64_t size;
-    int fd, i;
+    int i;
 
-    fd = g_file_open_tmp("fam-pool-XXXXXX", &f->pool_path, NULL);
-    g_assert(fd >= 0);
-    close(fd);
-    f->qts = qtest_initf("-machine q35 %s%s "
-        "-object memory-backend-file,id=pool,mem-path=%s,size=%d,share=on "
-        "-object fam-hub,id=fabric0,memdev=pool,nodes=%d,model=%s "
-        "-device fam-fabric,hub=fabric0,node-id=0,addr=04.0 "
-        "-device fam-fabric,hub=fabric0,node-id=1,addr=05.0",
-        bios ? "-L " : "", bios ? bios : "", f->pool_path, POOL_SIZE,
-        NODES, model);
-    f->bus = qpci_new_pc(f->qts, NULL);
     for (i = 0; i < 2; i++) {
-        f->dev[i] = qpci_device_find(f->bus, QPCI_DEVFN(4 + i, 0));
-        g_assert(f->dev[i]);
         qpci_device_enable(f->dev[i]);
         f->regs[i] = qpci_iomap(f->dev[i], FAM_BAR_REGS, &size);
         g_assert_cmpuint(size, ==, FAM_BAR_REGS_SIZE);
         f->pool[i] = qpci_iomap(f->dev[i], FAM_BAR_POOL, &size);
         g_assert_cmpuint(size, ==, POOL_SIZE);
     }
+}
+
+/* A fabric on f->pool_path; dev0_extra is added to node 0's -device. */
+static void fabric_launch(Fabric *f, const char *model, const char *dev0_extra)
+{
+    const char *bios = getenv("FAME_BIOS");
+    int i;
+
+    f->qts = qtest_initf("-machine q35 %s%s "
+        "-object memory-backend-file,id=pool,mem-path=%s,size=%d,share=on "
+        "-object fam-hub,id=fabric0,memdev=pool,nodes=%d,model=%s "
+        "-device fam-fabric,hub=fabric0,node-id=0,addr=04.0,id=fam0%s "
+        "-device fam-fabric,hub=fabric0,node-id=1,addr=05.0,id=fam1",
+        bios ? "-L " : "", bios ? bios : "", f->pool_path, POOL_SIZE,
+        NODES, model, dev0_extra);
+    f->bus = qpci_new_pc(f->qts, NULL);
+    for (i = 0; i < 2; i++) {
+        f->dev[i] = qpci_device_find(f->bus, QPCI_DEVFN(4 + i, 0));
+        g_assert(f->dev[i]);
+    }
+    fabric_map(f);
+}
+
+/* A fresh, empty pool file. */
+static Fabric *fabric_new(void)
+{
+    Fabric *f = g_new0(Fabric, 1);
+    int fd = g_file_open_tmp("fam-pool-XXXXXX", &f->pool_path, NULL);
+
+    g_assert(fd >= 0);
+    close(fd);
     return f;
+}
+
+/* A fabric of model `model`, with a Librarian in the hub if `librarian`. */
+static Fabric *fabric_start_opts(const char *model, bool librarian)
+{
+    Fabric *f = fabric_new();
+    g_autofree char *dev_extra = NULL;
+
+    if (librarian) {
+        f->db_path = g_strconcat(f->pool_path, ".librarian.db", NULL);
+        dev_extra = g_strdup_printf(",librarian-db=%s", f->db_path);
+    }
+    fabric_launch(f, model, dev_extra ? dev_extra : "");
+    return f;
+}
+
+static Fabric *fabric_start_model(const char *model)
+{
+    return fabric_start_opts(model, false);
 }
 
 static Fabric *fabric_start(void)
@@ -83,6 +124,15 @@ static void fabric_stop(Fabric *f)
     qtest_quit(f->qts);
     g_unlink(f->pool_path);
     g_free(f->pool_path);
+    if (f->db_path) {
+        g_autofree char *wal = g_strconcat(f->db_path, "-wal", NULL);
+        g_autofree char *shm = g_strconcat(f->db_path, "-shm", NULL);
+
+        g_unlink(f->db_path);
+        g_unlink(wal);
+        g_unlink(shm);
+        g_free(f->db_path);
+    }
     g_free(f);
 }
 
@@ -421,6 +471,395 @@ static void test_bad_registers(void)
     fabric_stop(f);
 }
 
+/* --- the Librarian mailbox ------------------------------------------------ */
+
+#define HDR_LEN         sizeof(struct fam_lib_hdr)
+#define ARGS_LEN        sizeof(struct fam_lib_args)
+#define HDR(field)      offsetof(struct fam_lib_hdr, field)
+#define ARGS(field)     (HDR_LEN + offsetof(struct fam_lib_args, field))
+
+/*
+ * A request into buf: header, args (handle, size, mode, flags as given)
+ * and an optional path. Built by hand, little-endian, so the test does
+ * not share the Librarian's own client code it checks.
+ */
+static size_t build_req(uint8_t *buf, uint16_t op, uint32_t seq,
+                        uint32_t node, uint64_t handle, uint64_t size,
+                        uint32_t mode, uint32_t flags, const char *path)
+{
+    size_t len1 = path ? strlen(path) + 1 : 0;
+    size_t len = HDR_LEN + ARGS_LEN + len1;
+
+    memset(buf, 0, len);
+    stl_le_p(buf + HDR(magic), FAM_LIB_MAGIC);
+    stw_le_p(buf + HDR(version), FAM_LIB_VERSION);
+    stw_le_p(buf + HDR(opcode), op);
+    stl_le_p(buf + HDR(length), len);
+    stl_le_p(buf + HDR(seq), seq);
+    stl_le_p(buf + HDR(node), node);
+    stq_le_p(buf + ARGS(handle), handle);
+    stq_le_p(buf + ARGS(size), size);
+    stl_le_p(buf + ARGS(mode), mode);
+    stl_le_p(buf + ARGS(flags), flags);
+    stl_le_p(buf + ARGS(len1), len1);
+    if (path) {
+        memcpy(buf + HDR_LEN + ARGS_LEN, path, len1);
+    }
+    return len;
+}
+
+static void mbox_put(Fabric *f, int n, const uint8_t *buf, size_t len)
+{
+    size_t i;
+
+    for (i = 0; i < len; i += 4) {
+        uint8_t w[4] = { 0 };
+
+        memcpy(w, buf + i, MIN(4, len - i));
+        wr32(f, n, FAM_REG_MBOX_DATA + i, ldl_le_p(w));
+    }
+}
+
+/* Wait for DONE (at most 10 s), then read the reply into buf. */
+static size_t mbox_wait(Fabric *f, int n, uint8_t *buf)
+{
+    gint64 end = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
+    uint32_t len, i, st;
+
+    while ((st = rd32(f, n, FAM_REG_MBOX_STATUS)) != FAM_MBOX_DONE) {
+        g_assert_cmpuint(st, ==, FAM_MBOX_BUSY);
+        g_assert_cmpint(g_get_monotonic_time(), <, end);
+        g_usleep(1000);
+    }
+    len = rd32(f, n, FAM_REG_MBOX_DATA + HDR(length));
+    g_assert_cmpuint(len, >=, HDR_LEN);
+    g_assert_cmpuint(len, <=, FAM_MBOX_DATA_SIZE);
+    for (i = 0; i < len; i += 4) {
+        stl_le_p(buf + i, rd32(f, n, FAM_REG_MBOX_DATA + i));
+    }
+    return len;
+}
+
+/* Send a request and wait for its reply; returns the reply's status. */
+static int32_t mbox_call(Fabric *f, int n, const uint8_t *req, size_t len,
+                         uint8_t *reply)
+{
+    mbox_put(f, n, req, len);
+    wr32(f, n, FAM_REG_MBOX_CTRL, FAM_MBOX_GO);
+    mbox_wait(f, n, reply);
+    g_assert_cmphex(ldl_le_p(reply + HDR(magic)), ==, FAM_LIB_MAGIC);
+    g_assert_cmpuint(ldl_le_p(reply + HDR(flags)) & FAM_LIB_F_REPLY, ==,
+                     FAM_LIB_F_REPLY);
+    g_assert_cmpuint(lduw_le_p(reply + HDR(opcode)), ==,
+                     lduw_le_p(req + HDR(opcode)));
+    g_assert_cmpuint(ldl_le_p(reply + HDR(seq)), ==, ldl_le_p(req + HDR(seq)));
+    return ldl_le_p(reply + HDR(status));
+}
+
+/* A mailbox counter of node n, from the device's "stats" property. */
+static uint64_t mbox_stat(Fabric *f, int n, const char *name)
+{
+    g_autofree char *path = g_strdup_printf("/machine/peripheral/fam%d", n);
+    QDict *rsp = qtest_qmp(f->qts, "{'execute': 'qom-get', 'arguments': "
+                           "{'path': %s, 'property': 'stats'}}", path);
+    uint64_t v = qdict_get_int(qdict_get_qdict(rsp, "return"), name);
+
+    qobject_unref(rsp);
+    return v;
+}
+
+/* Without a Librarian every request is answered at once: ENOSYS. */
+static void test_mailbox_enosys(void)
+{
+    Fabric *f = fabric_start();
+    uint8_t req[FAM_MBOX_DATA_SIZE], reply[FAM_MBOX_DATA_SIZE];
+    size_t len = build_req(req, FAM_LIB_OP_VERSION, 7, 0, 0, 0, 0, 0, NULL);
+
+    g_assert_cmphex(rd32(f, 0, FAM_REG_FEATURES) & FAM_FEATURE_MAILBOX, ==, 0);
+    g_assert_cmpuint(rd32(f, 0, FAM_REG_MBOX_STATUS), ==, FAM_MBOX_IDLE);
+    g_assert_cmpint(mbox_call(f, 0, req, len, reply), ==, ENOSYS);
+    g_assert_cmpuint(ldl_le_p(reply + HDR(length)), ==, HDR_LEN);
+    g_assert_cmphex(rd32(f, 0, FAM_REG_INTR_STATUS), ==,
+                    1u << FAM_VECTOR_MAILBOX);
+    g_assert_cmpuint(mbox_stat(f, 0, "mailbox-requests"), ==, 1);
+    g_assert_cmpuint(mbox_stat(f, 0, "mailbox-errors"), ==, 1);
+    g_assert_cmpuint(mbox_stat(f, 1, "mailbox-requests"), ==, 0);
+    fabric_stop(f);
+}
+
+/*
+ * VERSION through node 1's mailbox, claiming to be node 2: the reply is
+ * DONE, carries the version, says it ran as node 1, sets the mailbox
+ * status bit and (MSI-X on, table entry masked) the vector's PBA bit.
+ */
+static void test_mailbox_version(void)
+{
+    Fabric *f = fabric_start_opts("ideal", true);
+    uint8_t req[FAM_MBOX_DATA_SIZE], reply[FAM_MBOX_DATA_SIZE];
+    size_t len = build_req(req, FAM_LIB_OP_VERSION, 0x1234, 2, 0, 0, 0, 0,
+                           NULL);
+
+    g_assert_cmphex(rd32(f, 1, FAM_REG_FEATURES) & FAM_FEATURE_MAILBOX, ==,
+                    FAM_FEATURE_MAILBOX);
+    qpci_msix_enable(f->dev[1]);
+    g_assert(!qpci_msix_pending(f->dev[1], FAM_VECTOR_MAILBOX));
+    g_assert_cmpint(mbox_call(f, 1, req, len, reply), ==, 0);
+    g_assert_cmpuint(ldl_le_p(reply + HDR(length)), ==,
+                     HDR_LEN + sizeof(struct fam_lib_version));
+    g_assert_cmpuint(ldl_le_p(reply + HDR(node)), ==, 1);
+    g_assert_cmpuint(ldl_le_p(reply + HDR_LEN +
+                              offsetof(struct fam_lib_version, version)), ==,
+                     FAM_LIB_VERSION);
+    g_assert_cmphex(rd32(f, 1, FAM_REG_INTR_STATUS), ==,
+                    1u << FAM_VECTOR_MAILBOX);
+    g_assert(qpci_msix_pending(f->dev[1], FAM_VECTOR_MAILBOX));
+    g_assert_cmpuint(rd32(f, 0, FAM_REG_MBOX_STATUS), ==, FAM_MBOX_IDLE);
+    g_assert_cmpuint(mbox_stat(f, 1, "mailbox-requests"), ==, 1);
+    g_assert_cmpuint(mbox_stat(f, 1, "mailbox-errors"), ==, 0);
+    fabric_stop(f);
+}
+
+/* Lengths the mailbox cannot hold, or shorter than a header: errors. */
+static void test_mailbox_bad_length(void)
+{
+    Fabric *f = fabric_start_opts("ideal", true);
+    uint8_t req[FAM_MBOX_DATA_SIZE], reply[FAM_MBOX_DATA_SIZE];
+    static const uint32_t lengths[] = { FAM_MBOX_DATA_SIZE + 4, 0xffffffff,
+                                        HDR_LEN - 8, 0 };
+    unsigned i;
+
+    for (i = 0; i < ARRAY_SIZE(lengths); i++) {
+        size_t len = build_req(req, FAM_LIB_OP_VERSION, i, 0, 0, 0, 0, 0,
+                               NULL);
+
+        stl_le_p(req + HDR(length), lengths[i]);
+        g_assert_cmpint(mbox_call(f, 0, req, len, reply), >, 0);
+        g_assert_cmpuint(ldl_le_p(reply + HDR(length)), ==, HDR_LEN);
+    }
+    g_assert_cmpuint(mbox_stat(f, 0, "mailbox-errors"), ==,
+                     ARRAY_SIZE(lengths));
+    /* A correct request still works afterwards */
+    g_assert_cmpint(mbox_call(f, 0, req,
+                              build_req(req, FAM_LIB_OP_VERSION, 9, 0, 0, 0,
+                                        0, 0, NULL), reply), ==, 0);
+    fabric_stop(f);
+}
+
+/*
+ * A GO while the Librarian still serves the node's request is refused
+ * and counted; the pending request is answered once. UNLINK of a shelf
+ * of two books zeroes them (milliseconds), so a second GO right after
+ * the first lands while it is busy; tried a few times, as the host may
+ * be quicker.
+ */
+static void test_mailbox_busy(void)
+{
+    Fabric *f = fabric_start_opts("ideal", true);
+    uint8_t req[FAM_MBOX_DATA_SIZE], reply[FAM_MBOX_DATA_SIZE];
+    uint64_t busy = 0;
+    int attempt;
+
+    for (attempt = 0; attempt < 20 && !busy; attempt++) {
+        uint64_t errors;
+        size_t len;
+
+        len = build_req(req, FAM_LIB_OP_CREATE, 1, 0, 0, 0, 0644, 0, "/b");
+        g_assert_cmpint(mbox_call(f, 0, req, len, reply), ==, 0);
+        len = build_req(req, FAM_LIB_OP_RESIZE, 2, 0, 0, POOL_SIZE, 0, 0,
+                        "/b");
+        g_assert_cmpint(mbox_call(f, 0, req, len, reply), ==, 0);
+
+        len = build_req(req, FAM_LIB_OP_UNLINK, 3, 0, 0, 0, 0, 0, "/b");
+        errors = mbox_stat(f, 0, "mailbox-errors");
+        mbox_put(f, 0, req, len);
+        wr32(f, 0, FAM_REG_MBOX_CTRL, FAM_MBOX_GO);
+        wr32(f, 0, FAM_REG_MBOX_CTRL, FAM_MBOX_GO);
+        mbox_wait(f, 0, reply);
+        busy = mbox_stat(f, 0, "mailbox-busy");
+        if (!busy) {
+            /* Served before the second GO, which then sent the reply
+             * back as a request: an error, but nothing stuck */
+            mbox_wait(f, 0, reply);
+            g_assert_cmpint(ldl_le_p(reply + HDR(status)), >, 0);
+            continue;
+        }
+        g_assert_cmpuint(lduw_le_p(reply + HDR(opcode)), ==,
+                         FAM_LIB_OP_UNLINK);
+        g_assert_cmpint(ldl_le_p(reply + HDR(status)), ==, 0);
+        g_assert_cmpuint(mbox_stat(f, 0, "mailbox-errors"), ==,
+                         errors + busy);
+    }
+    g_test_message("a GO was refused as busy in attempt %d", attempt);
+    g_assert_cmpuint(busy, ==, 1);
+    g_assert_cmpuint(rd32(f, 0, FAM_REG_MBOX_STATUS), ==, FAM_MBOX_DONE);
+    fabric_stop(f);
+}
+
+/*
+ * Nodes start with no grant; OPEN grants a node its shelf's books (only
+ * that node, in the mode asked), CLOSE takes them away.
+ */
+static void test_mailbox_grants(void)
+{
+    Fabric *f = fabric_start_opts("ideal", true);
+    uint8_t req[FAM_MBOX_DATA_SIZE], reply[FAM_MBOX_DATA_SIZE];
+    uint64_t handle, book, off;
+    size_t len;
+
+    g_assert_cmphex(qpci_io_readq(f->dev[0], f->pool[0], 0), ==, UINT64_MAX);
+    len = build_req(req, FAM_LIB_OP_CREATE, 1, 0, 0, 0, 0644, 0, "/g");
+    g_assert_cmpint(mbox_call(f, 0, req, len, reply), ==, 0);
+    len = build_req(req, FAM_LIB_OP_RESIZE, 2, 0, 0, 1, 0, 0, "/g");
+    g_assert_cmpint(mbox_call(f, 0, req, len, reply), ==, 0);
+    len = build_req(req, FAM_LIB_OP_OPEN, 3, 0, 0, 0, 0,
+                    FAM_LIB_OPEN_READ | FAM_LIB_OPEN_WRITE, "/g");
+    g_assert_cmpint(mbox_call(f, 0, req, len, reply), ==, 0);
+    handle = ldq_le_p(reply + HDR_LEN + offsetof(struct fam_lib_open, handle));
+
+    len = build_req(req, FAM_LIB_OP_SHELF_BOOKS, 4, 0, handle, 0, 0, 0, NULL);
+    g_assert_cmpint(mbox_call(f, 0, req, len, reply), ==, 0);
+    g_assert_cmpuint(ldl_le_p(reply + HDR_LEN +
+                              offsetof(struct fam_lib_list, count)), ==, 1);
+    book = ldq_le_p(reply + HDR_LEN + sizeof(struct fam_lib_list) +
+                    offsetof(struct fam_lib_book, book));
+    off = book * rd64(f, 0, FAM_REG_BOOK_SIZE);
+    g_assert_cmpuint(off, <, POOL_SIZE);
+
+    qpci_io_writeq(f->dev[0], f->pool[0], off + 8, 0x600dULL);
+    g_assert_cmphex(qpci_io_readq(f->dev[0], f->pool[0], off + 8), ==, 0x600d);
+    g_assert_cmpuint(node_stat(f, 0, FAM_STAT_GRANT_FAULTS), ==, 1);
+    /* Node 1 opened nothing */
+    g_assert_cmphex(qpci_io_readq(f->dev[1], f->pool[1], off + 8), ==,
+                    UINT64_MAX);
+    g_assert_cmpuint(node_stat(f, 1, FAM_STAT_GRANT_FAULTS), ==, 1);
+
+    len = build_req(req, FAM_LIB_OP_CLOSE, 5, 0, handle, 0, 0, 0, NULL);
+    g_assert_cmpint(mbox_call(f, 0, req, len, reply), ==, 0);
+    g_assert_cmphex(qpci_io_readq(f->dev[0], f->pool[0], off + 8), ==,
+                    UINT64_MAX);
+    g_assert_cmpuint(node_stat(f, 0, FAM_STAT_GRANT_FAULTS), ==, 2);
+    fabric_stop(f);
+}
+
+/*
+ * A reset node loses its opens (and their grants) and its mailbox state;
+ * the drop is queued before any request that follows the reset.
+ */
+static void test_mailbox_reset(void)
+{
+    Fabric *f = fabric_start_opts("ideal", true);
+    uint8_t req[FAM_MBOX_DATA_SIZE], reply[FAM_MBOX_DATA_SIZE];
+    size_t len;
+
+    len = build_req(req, FAM_LIB_OP_CREATE, 1, 0, 0, 0, 0644, 0, "/r");
+    g_assert_cmpint(mbox_call(f, 0, req, len, reply), ==, 0);
+    len = build_req(req, FAM_LIB_OP_RESIZE, 2, 0, 0, POOL_SIZE, 0, 0, "/r");
+    g_assert_cmpint(mbox_call(f, 0, req, len, reply), ==, 0);
+    len = build_req(req, FAM_LIB_OP_OPEN, 3, 0, 0, 0, 0,
+                    FAM_LIB_OPEN_READ | FAM_LIB_OPEN_WRITE, "/r");
+    g_assert_cmpint(mbox_call(f, 0, req, len, reply), ==, 0);
+    qpci_io_writeq(f->dev[0], f->pool[0], 0x2000, 0x5eedULL);
+    g_assert_cmphex(qpci_io_readq(f->dev[0], f->pool[0], 0x2000), ==, 0x5eed);
+    len = build_req(req, FAM_LIB_OP_UNLINK, 4, 1, 0, 0, 0, 0, "/r");
+    g_assert_cmpint(mbox_call(f, 1, req, len, reply), ==, EBUSY);
+
+    qtest_qmp_assert_success(f->qts, "{'execute': 'system_reset'}");
+    fabric_map(f);
+    g_assert_cmpuint(rd32(f, 0, FAM_REG_MBOX_STATUS), ==, FAM_MBOX_IDLE);
+    g_assert_cmphex(rd32(f, 0, FAM_REG_MBOX_DATA), ==, 0);
+    len = build_req(req, FAM_LIB_OP_UNLINK, 5, 1, 0, 0, 0, 0, "/r");
+    g_assert_cmpint(mbox_call(f, 1, req, len, reply), ==, 0);
+    /* The drop revoked node 0's grant before the books were zeroed */
+    g_assert_cmphex(qpci_io_readq(f->dev[0], f->pool[0], 0x2000), ==,
+                    UINT64_MAX);
+    fabric_stop(f);
+}
+
+/*
+ * librarian=SOCKET: requests go to the standalone daemon (its path in
+ * FAME_LIBRARIAN_DAEMON; skipped without it). The device speaks for its
+ * node; a malformed message is answered here, not sent; when the node is
+ * reset its connection closes and the daemon drops the node's opens.
+ */
+static void test_mailbox_daemon(void)
+{
+    const char *daemon = getenv("FAME_LIBRARIAN_DAEMON");
+    uint8_t req[FAM_MBOX_DATA_SIZE], reply[FAM_MBOX_DATA_SIZE];
+    g_autofree char *sock = NULL, *extra = NULL, *nodes = NULL;
+    GError *err = NULL;
+    GPid pid;
+    Fabric *f;
+    size_t len;
+    int i;
+
+    if (!daemon || !g_file_test(daemon, G_FILE_TEST_IS_EXECUTABLE)) {
+        g_test_skip("FAME_LIBRARIAN_DAEMON names no fam-librarian program");
+        return;
+    }
+    f = fabric_new();
+    g_assert_cmpint(truncate(f->pool_path, POOL_SIZE), ==, 0);
+    f->db_path = g_strconcat(f->pool_path, ".librarian.db", NULL);
+    sock = g_strconcat(f->pool_path, ".sock", NULL);
+    nodes = g_strdup_printf("%d", NODES);
+    {
+        char *argv[] = { (char *)daemon, (char *)"--pool", f->pool_path,
+                         (char *)"--model", (char *)"ideal",
+                         (char *)"--nodes", nodes, (char *)"--socket", sock,
+                         (char *)"--foreground", NULL };
+
+        g_assert(g_spawn_async(NULL, argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD,
+                               NULL, NULL, &pid, &err));
+    }
+    for (i = 0; i < 1000 && !g_file_test(sock, G_FILE_TEST_EXISTS); i++) {
+        g_usleep(10000);
+    }
+    g_assert(g_file_test(sock, G_FILE_TEST_EXISTS));
+    extra = g_strdup_printf(",librarian=%s", sock);
+    fabric_launch(f, "ideal", extra);
+
+    /* The nodes keep the whole pool: the daemon cannot grant here */
+    qpci_io_writeq(f->dev[0], f->pool[0], 0x1000, 0x77ULL);
+    g_assert_cmphex(qpci_io_readq(f->dev[1], f->pool[1], 0x1000), ==, 0x77);
+    g_assert_cmphex(rd32(f, 1, FAM_REG_FEATURES) & FAM_FEATURE_MAILBOX, ==,
+                    FAM_FEATURE_MAILBOX);
+
+    len = build_req(req, FAM_LIB_OP_VERSION, 1, 2, 0, 0, 0, 0, NULL);
+    g_assert_cmpint(mbox_call(f, 1, req, len, reply), ==, 0);
+    g_assert_cmpuint(ldl_le_p(reply + HDR(node)), ==, 1);
+
+    len = build_req(req, FAM_LIB_OP_CREATE, 2, 0, 0, 0, 0644, 0, "/d");
+    g_assert_cmpint(mbox_call(f, 0, req, len, reply), ==, 0);
+    len = build_req(req, FAM_LIB_OP_OPEN, 3, 0, 0, 0, 0, FAM_LIB_OPEN_READ,
+                    "/d");
+    g_assert_cmpint(mbox_call(f, 0, req, len, reply), ==, 0);
+    len = build_req(req, FAM_LIB_OP_UNLINK, 4, 1, 0, 0, 0, 0, "/d");
+    g_assert_cmpint(mbox_call(f, 1, req, len, reply), ==, EBUSY);
+
+    /* Not framed: answered without troubling the daemon */
+    len = build_req(req, FAM_LIB_OP_VERSION, 5, 0, 0, 0, 0, 0, NULL);
+    stl_le_p(req + HDR(magic), 0x12345678);
+    g_assert_cmpint(mbox_call(f, 0, req, len, reply), ==, EBADMSG);
+
+    /* Node 0's reset closes its connection: the daemon drops its open */
+    qtest_qmp_assert_success(f->qts, "{'execute': 'system_reset'}");
+    fabric_map(f);
+    len = build_req(req, FAM_LIB_OP_UNLINK, 6, 1, 0, 0, 0, 0, "/d");
+    for (i = 0; i < 100; i++) {
+        if (mbox_call(f, 1, req, len, reply) != EBUSY) {
+            break;
+        }
+        g_usleep(20000);    /* the daemon notices the hang-up on its own */
+    }
+    g_assert_cmpint(ldl_le_p(reply + HDR(status)), ==, 0);
+
+    fabric_stop(f);
+    kill(pid, SIGTERM);
+    g_assert_cmpint(waitpid(pid, &i, 0), ==, pid);
+    g_assert(WIFEXITED(i) && WEXITSTATUS(i) == 0);
+    g_spawn_close_pid(pid);
+    g_unlink(sock);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -434,5 +873,12 @@ int main(int argc, char **argv)
     qtest_add_func("/fam-fabric/module-stats", test_module_stats);
     qtest_add_func("/fam-fabric/grant-errors", test_grant_errors);
     qtest_add_func("/fam-fabric/bad-registers", test_bad_registers);
+    qtest_add_func("/fam-fabric/mailbox-enosys", test_mailbox_enosys);
+    qtest_add_func("/fam-fabric/mailbox-version", test_mailbox_version);
+    qtest_add_func("/fam-fabric/mailbox-bad-length", test_mailbox_bad_length);
+    qtest_add_func("/fam-fabric/mailbox-busy", test_mailbox_busy);
+    qtest_add_func("/fam-fabric/mailbox-grants", test_mailbox_grants);
+    qtest_add_func("/fam-fabric/mailbox-reset", test_mailbox_reset);
+    qtest_add_func("/fam-fabric/mailbox-daemon", test_mailbox_daemon);
     return g_test_run();
 }

@@ -85,7 +85,9 @@ def run(cmds):
 
 
 def fame_cmd(n, mem):
-    return [[QEMU, "-machine", f"fame,nodes={n}", "-m", mem,
+    # librarian=off: the default pool's Librarian database would hold
+    # another node count from the previous size
+    return [[QEMU, "-machine", f"fame,nodes={n},librarian=off", "-m", mem,
              "-kernel", f"{GUEST}/vmlinuz",
              "-initrd", f"{GUEST}/initramfs.cpio.gz", "-nographic"]]
 

@@ -143,7 +143,8 @@ def main():
                 fh.truncate(size << 20)
         cmds = {
             "fame": [QEMU, "-machine",
-                     f"fame,nodes=1,fam-size={size}M,fam-path={fam_pool}",
+                     f"fame,nodes=1,fam-size={size}M,fam-path={fam_pool},"
+                     "librarian=off",
                      "-nographic"] + guest_args(args.mem, bw),
             "ivshmem": q35(args.mem, bw + " fam.bw_dev=ivshmem", [
                 "-object", f"memory-backend-file,id=ivsh,mem-path={ivsh_pool},"

@@ -26,7 +26,7 @@ check_log "$dir/node00.log" 0
 check_log "$dir/node01.log" 1
 ! grep -q 'fame-node' "$lines" || fail "console-dir= still sent node output to stdout"
 
-fame_run 200 -machine fame,nodes=2 -m "${FAME_TEST_MEM}M" \
+fame_run 200 -machine "fame,nodes=2,$(fame_librarian_db)" -m "${FAME_TEST_MEM}M" \
 	-kernel "$FAME_GUEST/vmlinuz" -initrd "$FAME_GUEST/initramfs.cpio.gz" \
 	-display none -serial "file:$dir/serial0" -serial "file:$dir/serial1"
 expect_clean_exit

@@ -16,8 +16,15 @@ FAM_TEST_POOL_SIZE=64M
 # shellcheck disable=SC2034 # for the tests that source this file
 FAM_TEST_POOL_BYTES=$((64 << 20))
 
-# usage: fam_init NAME — boot_init, plus $pool (a path, no file yet) and
-# $run_id (a fresh random number below 2^48).
+# Whether fam_boot runs the Librarian. The tests that use the raw pool
+# (every node granted all of it) need it off, which is the default here;
+# the Librarian's own test sets FAM_TEST_LIBRARIAN=on.
+FAM_TEST_LIBRARIAN=${FAM_TEST_LIBRARIAN:-off}
+
+# usage: fam_init NAME — boot_init, plus $pool (a path, no file yet, and
+# no Librarian database next to it) and $run_id (a fresh random number
+# below 2^48). The Librarian, when on, keeps its database next to $pool
+# (the machine's default).
 fam_init() {
 	boot_init "$1"
 	if ! "$FAME_QEMU" -device help 2>/dev/null | grep -q '"fam-fabric"'; then
@@ -25,19 +32,21 @@ fam_init() {
 		exit 77
 	fi
 	pool=$FAME_TEST_LOGS/$1.pool
-	rm -f "$pool"
+	rm -f "$pool" "$pool.librarian.db" "$pool.librarian.db-wal" "$pool.librarian.db-shm"
+	FAME_TEST_LIBRARIAN_DB=
 	run_id=$(od -An -N6 -tu8 /dev/urandom | tr -d ' ')
 	[ "${run_id:-0}" -gt 0 ] || run_id=$$
 }
 
 # usage: fam_boot NODES TIMEOUT APPEND [MORE-QEMU-ARGS...]
-# fame_boot with a pool of FAM_TEST_POOL_SIZE in $pool; fam.run_id=$run_id
-# is added to APPEND. A second -machine option is merged with the first.
+# fame_boot with a pool of FAM_TEST_POOL_SIZE in $pool and the Librarian
+# as FAM_TEST_LIBRARIAN says; fam.run_id=$run_id is added to APPEND. A
+# second -machine option is merged with the first.
 fam_boot() {
 	local nodes=$1 limit=$2 append=$3
 	shift 3
 	fame_boot "$nodes" "$limit" "$append fam.run_id=$run_id" \
-		-machine "fam-size=$FAM_TEST_POOL_SIZE,fam-path=$pool" "$@"
+		-machine "fam-size=$FAM_TEST_POOL_SIZE,fam-path=$pool,librarian=$FAM_TEST_LIBRARIAN" "$@"
 }
 
 # usage: expect_verdicts PROGRAM NODES — no node printed a FAIL line for

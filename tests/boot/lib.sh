@@ -18,6 +18,13 @@ FAME_TEST_LOGS=${FAME_TEST_LOGS:-$FAME_BUILD/test-logs}
 # Per-node RAM the boot tests use; `ready` lines must report it.
 FAME_TEST_MEM=256
 
+# The fame machine runs the Librarian by default, on a database next to
+# the pool file; a database belongs to one node count, and the tests that
+# boot the default pool with different node counts would share one. So
+# each test gets its own database, fresh ($FAME_TEST_LOGS/NAME.librarian.db,
+# see boot_init); a test that sets FAME_TEST_LIBRARIAN_DB= (empty) before
+# booting gets the machine's default instead.
+
 # usage: boot_init NAME
 # Skip (77) when there is no emulator; fail when there is no guest image.
 # Sets the log paths: $console (QEMU's stdout), $lines (the same without
@@ -34,6 +41,8 @@ boot_init() {
 			fail "no guest image: $FAME_GUEST/$f is missing (run scripts/build-guest)"
 	done
 	mkdir -p "$FAME_TEST_LOGS" || fail "cannot create $FAME_TEST_LOGS"
+	FAME_TEST_LIBRARIAN_DB=$FAME_TEST_LOGS/$test_name.librarian.db
+	rm -f "$FAME_TEST_LIBRARIAN_DB" "$FAME_TEST_LIBRARIAN_DB"-wal "$FAME_TEST_LIBRARIAN_DB"-shm
 	console=$FAME_TEST_LOGS/$test_name.console
 	lines=$FAME_TEST_LOGS/$test_name.lines
 	stderr=$FAME_TEST_LOGS/$test_name.stderr
@@ -55,12 +64,19 @@ fame_run() {
 	tr -d '\r' <"$console" >"$lines"
 }
 
+# usage: fame_librarian_db — the -machine option that gives the test its
+# own Librarian database, or nothing (see FAME_TEST_LIBRARIAN_DB above).
+fame_librarian_db() {
+	[ -z "${FAME_TEST_LIBRARIAN_DB:-}" ] || echo "librarian-db=$FAME_TEST_LIBRARIAN_DB"
+}
+
 # usage: fame_boot NODES TIMEOUT APPEND [MORE-QEMU-ARGS...]
 # Boot a fame machine with the guest image and the given -append.
 fame_boot() {
-	local nodes=$1 limit=$2 append=$3
+	local nodes=$1 limit=$2 append=$3 db
 	shift 3
-	fame_run "$limit" -machine "fame,nodes=$nodes" -m "${FAME_TEST_MEM}M" \
+	db=$(fame_librarian_db)
+	fame_run "$limit" -machine "fame,nodes=$nodes${db:+,$db}" -m "${FAME_TEST_MEM}M" \
 		-kernel "$FAME_GUEST/vmlinuz" -initrd "$FAME_GUEST/initramfs.cpio.gz" \
 		-nographic -append "$append" "$@"
 }

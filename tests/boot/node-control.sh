@@ -26,7 +26,7 @@ wait_for() {
 	done
 }
 
-args=(-machine fame,nodes=3 -m "${FAME_TEST_MEM}M"
+args=(-machine "fame,nodes=3,$(fame_librarian_db)" -m "${FAME_TEST_MEM}M"
 	-kernel "$FAME_GUEST/vmlinuz" -initrd "$FAME_GUEST/initramfs.cpio.gz"
 	-nographic -append "fame.shell=1" -qmp "unix:$sock,server=on,wait=off")
 printf '%q ' "$FAME_QEMU" "${args[@]}" >"$cmdfile"

@@ -1,0 +1,77 @@
+/*
+ * The Librarian through the fam-fabric mailbox, from user space without a
+ * driver: requests are built with the Librarian's own client code
+ * (librarian/proto/lib-client-msg.h), written into BAR0's MBOX_DATA, sent
+ * with MBOX_CTRL = GO, and the reply is read back once MBOX_STATUS says
+ * done (polled: no driver takes the mailbox interrupt).
+ */
+#ifndef FAM_MBOX_H
+#define FAM_MBOX_H
+
+#include "fam-dev.h"
+#include "lib-client-msg.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* How long a reply may take: the Librarian serves all nodes in turn, on
+ * a host whose cores the nodes' vCPUs share. */
+#define FAM_MBOX_TIMEOUT        30.0
+
+/* A transport failure (no reply in time, a reply that is not one). */
+#define FAM_MBOX_BROKEN         (-100000)
+
+struct fam_mbox {
+    const struct fam_dev *d;
+    const struct fame_node *n;
+    uint32_t seq;
+    uint32_t claim_node;            /* the node put into request headers */
+    unsigned char req[FAM_LIB_MSG_MAX];
+    unsigned char reply[FAM_LIB_MSG_MAX];
+    size_t reply_len;
+    uint64_t oob_first;             /* id of this run's first OOB message */
+};
+
+void fam_mbox_init(struct fam_mbox *m, const struct fam_dev *d,
+                   const struct fame_node *n);
+
+/*
+ * Send msg[0..len) as it is (it may be malformed on purpose) and wait for
+ * the reply, which lands in m->reply / m->reply_len. Checks on the way
+ * that the device shows busy then done, raises the mailbox's interrupt
+ * status bit (cleared here), and that the reply's length is sane. Prints
+ * a FAIL line and returns false if not.
+ */
+bool fam_mbox_send_raw(struct fam_mbox *m, const void *msg, size_t len);
+
+/*
+ * One request: build, send, check the reply against (op, seq). Returns 0
+ * with *body / *body_len (either may be NULL) pointing into m->reply, the
+ * Librarian's error as a negative errno, or FAM_MBOX_BROKEN after a FAIL
+ * line.
+ */
+int fam_mbox_call(struct fam_mbox *m, uint16_t op,
+                  const struct fam_lib_args *args, const char *str1,
+                  const char *str2, const void *blob, size_t blob_len,
+                  const void **body, size_t *body_len);
+
+/* The reply header of the last call, in host order. */
+struct fam_lib_hdr fam_mbox_reply_hdr(const struct fam_mbox *m);
+
+/*
+ * Messages between nodes through the Librarian (OOB_SEND / OOB_RECV):
+ * "TAG RUN WORD[REST]". Send WORD; wait (up to FAM_WAIT_BOOT) for node
+ * `from` to send WORD, and copy what follows WORD into rest. False after
+ * a FAIL line.
+ */
+bool fam_mbox_oob_send(struct fam_mbox *m, const char *tag, uint64_t run,
+                       const char *word);
+bool fam_mbox_oob_wait(struct fam_mbox *m, const char *tag, uint64_t run,
+                       unsigned from, const char *word, char *rest,
+                       size_t rest_len);
+
+/* "ENOENT"-like text for a result of fam_mbox_call(). */
+const char *fam_mbox_strerror(int rc);
+
+#endif
