@@ -1,0 +1,318 @@
+/*
+ * fam-ring: the main job of a FAME cluster. Every node takes shelves from
+ * the Librarian, fills them through its own view of the pool, and checks
+ * its neighbour's, so that all nodes share data in FAM at the same time:
+ *
+ *   1. mkdir /ring (whoever comes first; EEXIST is fine), create
+ *      /ring/node<i>, resize it to fam.ring_books books (default 4) by
+ *      the LocalNode policy where the model has node-local media,
+ *      open it read-write and fill it with this node's pattern;
+ *   2. close it and tell the others ("written");
+ *   3. wait for node i+1, open its shelf read-only, check every word,
+ *      close it, tell node i+1 ("verified");
+ *   4. when node i-1 has verified ours, destroy it ("unlinked");
+ *   5. node 0 waits for everyone, checks /ring is empty, removes it and
+ *      reports the pool's books in use.
+ * The nodes talk to each other only through the Librarian (OOB
+ * messages): without an open shelf no node can read the pool.
+ */
+#include "fam-mbox.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define TAG         "fam-ring"
+#define MAX_BOOKS   64
+
+struct ring {
+    struct fam_mbox m;
+    const struct fam_dev *d;
+    const struct fame_node *n;
+    uint64_t run;
+    uint64_t book_size;
+    unsigned books;
+};
+
+/* Word i of node `node`'s shelf in this run; never all-ones (a fault). */
+static uint64_t pattern(uint64_t run, unsigned node, uint64_t i)
+{
+    uint64_t x = run * 0x9e3779b97f4a7c15ULL + (node + 1) *
+                 0xd1b54a32d192ed03ULL + i * 0xbf58476d1ce4e5b9ULL;
+    x ^= x >> 31;
+    x *= 0x94d049bb133111ebULL;
+    x ^= x >> 29;
+    return x == UINT64_MAX ? 0 : x;
+}
+
+static bool ok(struct ring *r, const char *what, int rc)
+{
+    if (rc == 0)
+        return true;
+    if (rc != FAM_MBOX_BROKEN)
+        fame_say(r->n, "FAIL %s: %s", what, fam_mbox_strerror(rc));
+    return false;
+}
+
+static void shelf_path(char *buf, size_t len, unsigned node)
+{
+    snprintf(buf, len, "/ring/node%u", node);
+}
+
+/* Open `path`; its handle and book list (exactly r->books books). */
+static bool open_books(struct ring *r, const char *path, uint32_t flags,
+                       uint64_t *handle, uint64_t *books)
+{
+    struct fam_lib_args a = { .flags = flags };
+    const void *body;
+    size_t blen;
+    char what[96];
+
+    snprintf(what, sizeof(what), "OPEN %s", path);
+    if (!ok(r, what, fam_mbox_call(&r->m, FAM_LIB_OP_OPEN, &a, path, NULL,
+                                   NULL, 0, &body, &blen)))
+        return false;
+    struct fam_lib_open o;
+    memcpy(&o, body, sizeof(o));
+    fam_lib_wire_open(&o);
+    *handle = o.handle;
+
+    unsigned count = 0;
+    uint64_t cursor = 0;
+    for (;;) {
+        struct fam_lib_args b = { .handle = *handle, .size = cursor };
+        FamLibListIter it;
+        struct fam_lib_list list;
+        struct fam_lib_book book;
+        int rc;
+
+        snprintf(what, sizeof(what), "SHELF_BOOKS %s", path);
+        if (!ok(r, what, fam_mbox_call(&r->m, FAM_LIB_OP_SHELF_BOOKS, &b,
+                                       NULL, NULL, NULL, 0, &body, &blen)))
+            return false;
+        if (fam_lib_list_begin(&it, FAM_LIB_ITEM_BOOK, body, blen, &list)) {
+            fame_say(r->n, "FAIL SHELF_BOOKS's reply is not a list");
+            return false;
+        }
+        while ((rc = fam_lib_list_next_book(&it, &book)) == 1) {
+            if (count < MAX_BOOKS)
+                books[count] = book.book;
+            count++;
+        }
+        if (rc < 0) {
+            fame_say(r->n, "FAIL SHELF_BOOKS's list is malformed");
+            return false;
+        }
+        if (list.done)
+            break;
+        cursor = list.next;
+    }
+    if (count != r->books) {
+        fame_say(r->n, "FAIL %s holds %u books, not %u", path, count,
+                 r->books);
+        return false;
+    }
+    return true;
+}
+
+static bool close_handle(struct ring *r, uint64_t handle)
+{
+    struct fam_lib_args a = { .handle = handle };
+    return ok(r, "CLOSE", fam_mbox_call(&r->m, FAM_LIB_OP_CLOSE, &a, NULL,
+                                        NULL, NULL, 0, NULL, NULL));
+}
+
+static uint64_t *book_words(const struct ring *r, uint64_t book)
+{
+    return fam_word(r->d, book * r->book_size);
+}
+
+/* Steps 1 and 2. */
+static bool fill_own(struct ring *r)
+{
+    char path[64];
+    uint64_t handle, books[MAX_BOOKS];
+    struct fam_lib_args a = { .mode = 0755 };
+    int rc;
+
+    rc = fam_mbox_call(&r->m, FAM_LIB_OP_MKDIR, &a, "/ring", NULL, NULL, 0,
+                       NULL, NULL);
+    if (rc != -EEXIST && !ok(r, "MKDIR /ring", rc))
+        return false;
+    shelf_path(path, sizeof(path), r->n->id);
+    /* A shelf left by an interrupted earlier run goes first */
+    rc = fam_mbox_call(&r->m, FAM_LIB_OP_UNLINK, NULL, path, NULL, NULL, 0,
+                       NULL, NULL);
+    if (rc != -ENOENT && !ok(r, "UNLINK an old shelf", rc))
+        return false;
+    a = (struct fam_lib_args){ .mode = 0644 };
+    if (!ok(r, "CREATE", fam_mbox_call(&r->m, FAM_LIB_OP_CREATE, &a, path,
+                                       NULL, NULL, 0, NULL, NULL)))
+        return false;
+    /* Node-local books where the model has them (tm-2016), else any */
+    static const char policy[] = "LocalNode";
+    rc = fam_mbox_call(&r->m, FAM_LIB_OP_SETXATTR, NULL, path,
+                       "user.LFS.AllocationPolicy", policy,
+                       sizeof(policy) - 1, NULL, NULL);
+    if (!ok(r, "SETXATTR AllocationPolicy", rc))
+        return false;
+    a = (struct fam_lib_args){ .size = r->books * r->book_size };
+    rc = fam_mbox_call(&r->m, FAM_LIB_OP_RESIZE, &a, path, NULL, NULL, 0,
+                       NULL, NULL);
+    const char *placed = "on this node's own media";
+    if (rc == -ENOSPC) {
+        static const char any[] = "RandomBooks";
+        placed = "anywhere (no node-local media in this model)";
+        if (!ok(r, "SETXATTR AllocationPolicy",
+                fam_mbox_call(&r->m, FAM_LIB_OP_SETXATTR, NULL, path,
+                              "user.LFS.AllocationPolicy", any,
+                              sizeof(any) - 1, NULL, NULL)))
+            return false;
+        rc = fam_mbox_call(&r->m, FAM_LIB_OP_RESIZE, &a, path, NULL, NULL,
+                           0, NULL, NULL);
+    }
+    if (!ok(r, "RESIZE", rc) ||
+        !open_books(r, path, FAM_LIB_OPEN_READ | FAM_LIB_OPEN_WRITE,
+                    &handle, books))
+        return false;
+
+    uint64_t words = r->book_size / 8;
+    double t0 = fame_now();
+    for (unsigned b = 0; b < r->books; b++) {
+        uint64_t *w = book_words(r, books[b]);
+        for (uint64_t i = 0; i < words; i++)
+            w[i] = pattern(r->run, r->n->id, b * words + i);
+    }
+    double dt = fame_now() - t0;
+    fame_say(r->n, "node %u: wrote %u books (%" PRIu64 " MiB, %s) of %s "
+             "at %.0f MB/s", r->n->id, r->books,
+             r->books * r->book_size >> 20, placed, path,
+             r->books * r->book_size / 1e6 / (dt > 0 ? dt : 1e-9));
+    return close_handle(r, handle) &&
+           fam_mbox_oob_send(&r->m, TAG, r->run, "written");
+}
+
+/* Step 3. */
+static bool verify_next(struct ring *r)
+{
+    unsigned next = (r->n->id + 1) % r->n->count;
+    char path[64], rest[32];
+    uint64_t handle, books[MAX_BOOKS];
+
+    if (!fam_mbox_oob_wait(&r->m, TAG, r->run, next, "written", rest,
+                           sizeof(rest)))
+        return false;
+    shelf_path(path, sizeof(path), next);
+    if (!open_books(r, path, FAM_LIB_OPEN_READ, &handle, books))
+        return false;
+    uint64_t words = r->book_size / 8;
+    double t0 = fame_now();
+    for (unsigned b = 0; b < r->books; b++) {
+        const uint64_t *w = book_words(r, books[b]);
+        for (uint64_t i = 0; i < words; i++) {
+            uint64_t want = pattern(r->run, next, b * words + i);
+            if (w[i] != want) {
+                fame_say(r->n, "FAIL %s word %" PRIu64 " of book %" PRIu64
+                         " holds %#" PRIx64 ", not %#" PRIx64, path, i,
+                         books[b], w[i], want);
+                return false;
+            }
+        }
+    }
+    double dt = fame_now() - t0;
+    fame_say(r->n, "node %u: verified every word of %s at %.0f MB/s",
+             r->n->id, path,
+             r->books * r->book_size / 1e6 / (dt > 0 ? dt : 1e-9));
+    return close_handle(r, handle) &&
+           fam_mbox_oob_send(&r->m, TAG, r->run, "verified");
+}
+
+/* Step 4. */
+static bool destroy_own(struct ring *r)
+{
+    unsigned prev = (r->n->id + r->n->count - 1) % r->n->count;
+    char path[64], rest[32];
+
+    if (!fam_mbox_oob_wait(&r->m, TAG, r->run, prev, "verified", rest,
+                           sizeof(rest)))
+        return false;
+    shelf_path(path, sizeof(path), r->n->id);
+    return ok(r, "UNLINK", fam_mbox_call(&r->m, FAM_LIB_OP_UNLINK, NULL,
+                                         path, NULL, NULL, 0, NULL, NULL)) &&
+           fam_mbox_oob_send(&r->m, TAG, r->run, "unlinked");
+}
+
+/* Step 5, on node 0. */
+static bool finish(struct ring *r)
+{
+    char rest[32];
+    struct fam_lib_args a = { 0 };
+    const void *body;
+    size_t blen;
+
+    for (unsigned i = 0; i < r->n->count; i++) {
+        if (!fam_mbox_oob_wait(&r->m, TAG, r->run, i, "unlinked", rest,
+                               sizeof(rest)))
+            return false;
+    }
+    if (!ok(r, "READDIR /ring", fam_mbox_call(&r->m, FAM_LIB_OP_READDIR, &a,
+                                              "/ring", NULL, NULL, 0, &body,
+                                              &blen)))
+        return false;
+    struct fam_lib_list list;
+    memcpy(&list, body, sizeof(list));
+    fam_lib_wire_list(&list);
+    if (list.count != 0) {
+        fame_say(r->n, "FAIL /ring still holds %u shelves", list.count);
+        return false;
+    }
+    if (!ok(r, "RMDIR /ring", fam_mbox_call(&r->m, FAM_LIB_OP_RMDIR, NULL,
+                                            "/ring", NULL, NULL, 0, NULL,
+                                            NULL)) ||
+        !ok(r, "STATFS", fam_mbox_call(&r->m, FAM_LIB_OP_STATFS, NULL, NULL,
+                                       NULL, NULL, 0, &body, &blen)))
+        return false;
+    struct fam_lib_statfs st;
+    memcpy(&st, body, sizeof(st));
+    fam_lib_wire_statfs(&st);
+    fame_say(r->n, "node 0: all %u shelves destroyed; pool: %llu books, "
+             "%llu free, %llu in use", r->n->count,
+             (unsigned long long)st.books_total,
+             (unsigned long long)st.books_free,
+             (unsigned long long)st.books_inuse);
+    return true;
+}
+
+int main(int argc, char **argv)
+{
+    struct fame_node n;
+    struct fam_dev d;
+    struct ring r;
+
+    fame_node_init(&n, TAG, argc, argv);
+    if (!fam_dev_open(&d, &n))
+        return 1;
+    memset(&r, 0, sizeof(r));
+    fam_mbox_init(&r.m, &d, &n);
+    r.d = &d;
+    r.n = &n;
+    r.run = fam_run_id();
+    r.book_size = fam_rd64(&d, FAM_REG_BOOK_SIZE);
+    r.books = (unsigned)fame_cmdline_long("fam.ring_books", 4);
+    if (r.books < 1 || r.books > MAX_BOOKS) {
+        fame_say(&n, "FAIL fam.ring_books must be 1..%d", MAX_BOOKS);
+        return 1;
+    }
+    if (!(fam_rd32(&d, FAM_REG_FEATURES) & FAM_FEATURE_MAILBOX)) {
+        fame_say(&n, "FAIL the device has no Librarian (librarian=off?)");
+        return 1;
+    }
+    if (!fill_own(&r) || !verify_next(&r) || !destroy_own(&r))
+        return 1;
+    if (n.id == 0 && !finish(&r))
+        return 1;
+    fame_say(&n, "node %u: PASS", n.id);
+    return 0;
+}
