@@ -68,6 +68,7 @@ void fam_fabric_set_link(FamFabricState *s, bool up)
         fam_mailbox_node_gone(s);
     }
     s->link_up = up;
+    fam_remote_set_online(s, up);
     trace_fam_link(s->node_id, up);
 }
 
@@ -76,17 +77,22 @@ static void fam_fabric_ring(FamFabricState *s, uint32_t val)
     uint32_t target = val >> 16;
     uint32_t vector = val & 0xffff;
     FamFabricState *t = fam_hub_node(s->hub, target);
+    FamRemoteRing remote = FAM_REMOTE_NONE;
 
-    if (!t && vector < FAM_DOORBELL_VECTORS && target != s->node_id &&
-        fam_remote_ring(s, target, vector)) {
-        s->stats[FAM_STAT_DOORBELLS_SENT]++;
-        trace_fam_doorbell(s->node_id, target, vector);
-        return;
+    if (!t && vector < FAM_DOORBELL_VECTORS && target != s->node_id) {
+        remote = fam_remote_ring(s, target, vector);
+        if (remote == FAM_REMOTE_RUNG) {
+            s->stats[FAM_STAT_DOORBELLS_SENT]++;
+            trace_fam_doorbell(s->node_id, target, vector);
+            return;
+        }
     }
     if (!t || !t->link_up || vector >= FAM_DOORBELL_VECTORS) {
         qemu_log_mask(LOG_GUEST_ERROR, "fam-fabric node %u: doorbell 0x%x: "
                       "%s\n", s->node_id, val,
                       vector >= FAM_DOORBELL_VECTORS ? "no such vector" :
+                      remote == FAM_REMOTE_OFFLINE ?
+                      "the node (in another process) is powered off" :
                       !t ? "no such node in this process" :
                       "the node is powered off");
         s->stats[FAM_STAT_DOORBELL_ERRORS]++;

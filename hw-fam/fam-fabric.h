@@ -146,7 +146,14 @@ void fam_librarian_drop_opens(FamLibrarian *lib, uint32_t node);
 
 /* fam-remote.c: doorbells to nodes in other processes */
 bool fam_remote_init(FamFabricState *s, const char *path, Error **errp);
-bool fam_remote_ring(FamFabricState *s, uint32_t node, uint32_t vector);
+typedef enum FamRemoteRing {
+    FAM_REMOTE_NONE,        /* no such node in another process */
+    FAM_REMOTE_OFFLINE,     /* it is, but powered off or gone */
+    FAM_REMOTE_RUNG,
+} FamRemoteRing;
+FamRemoteRing fam_remote_ring(FamFabricState *s, uint32_t node,
+                              uint32_t vector);
+void fam_remote_set_online(FamFabricState *s, bool up);
 void fam_remote_finalize(FamFabricState *s);
 
 /* fam-hub.c */

@@ -7,15 +7,18 @@
  * fabric maps the same file. It holds one 64-byte slot per node:
  *
  *   u32 seq          bumped by every ring; the receiver sleeps on it (futex)
- *   u32 reserved
+ *   u32 online       1 while the node's device is up (its link, see
+ *                    fam_fabric_set_link), 0 once it is off or its QEMU
+ *                    exited
  *   u64 pending[4]   bit i of pending[v]: node i rang vector v
  *
  * The ringer ORs its bit into the target's pending word, bumps seq and
  * wakes the target. A thread in the target process waits on its own slot,
  * takes the pending bits and delivers them under the BQL exactly as an
  * in-process doorbell. Shared futexes make this work without a server.
- * Whether a remote node is powered on cannot be known here: a doorbell to
- * an absent process stays pending in its slot until that node starts.
+ * A doorbell to a node that is not online is an error, as in one process.
+ * Only a QEMU that was killed (SIGKILL) leaves its node marked online: its
+ * doorbells then wait in the slot for the node's next start.
  *
  * Copyright (c) 2026 The FAME developers
  *
@@ -28,13 +31,14 @@
 #include "qemu/main-loop.h"
 #include "qemu/thread.h"
 #include "qapi/error.h"
+#include "system/system.h"
 #include <sys/mman.h>
 #include "fam-fabric.h"
 #include "trace.h"
 
 typedef struct FamRemoteSlot {
     uint32_t seq;
-    uint32_t reserved;
+    uint32_t online;
     uint64_t pending[FAM_DOORBELL_VECTORS];
     uint8_t pad[64 - 8 - 8 * FAM_DOORBELL_VECTORS];
 } FamRemoteSlot;
@@ -45,9 +49,18 @@ QEMU_BUILD_BUG_ON(sizeof(FamRemoteSlot) != 64);
 
 typedef struct FamRemote {
     FamRemoteSlot *slots;
+    FamRemoteSlot *me;
     QemuThread thread;
+    Notifier exit;              /* marks the node offline as QEMU exits */
     bool stop;
 } FamRemote;
+
+static void fam_remote_exit_notify(Notifier *n, void *data)
+{
+    FamRemote *r = container_of(n, FamRemote, exit);
+
+    qatomic_set(&r->me->online, 0);
+}
 
 static void *fam_remote_thread(void *opaque)
 {
@@ -100,25 +113,41 @@ bool fam_remote_init(FamFabricState *s, const char *path, Error **errp)
     }
     r = g_new0(FamRemote, 1);
     r->slots = p;
+    r->me = &r->slots[s->node_id];
+    qatomic_set(&r->me->online, 1);
+    r->exit.notify = fam_remote_exit_notify;
+    qemu_add_exit_notifier(&r->exit);
     s->remote = r;
     qemu_thread_create(&r->thread, "fam-doorbells", fam_remote_thread, s,
                        QEMU_THREAD_JOINABLE);
     return true;
 }
 
-/* Ring `vector` of `node` in another process; false if not possible. */
-bool fam_remote_ring(FamFabricState *s, uint32_t node, uint32_t vector)
+/* The node's link went up or down (it booted, powered off, rebooted). */
+void fam_remote_set_online(FamFabricState *s, bool up)
+{
+    if (s->remote) {
+        qatomic_set(&s->remote->me->online, up);
+    }
+}
+
+/* Ring `vector` of `node` in another process. */
+FamRemoteRing fam_remote_ring(FamFabricState *s, uint32_t node,
+                              uint32_t vector)
 {
     FamRemoteSlot *t;
 
     if (!s->remote || node >= s->hub->nodes) {
-        return false;
+        return FAM_REMOTE_NONE;
     }
     t = &s->remote->slots[node];
+    if (!qatomic_read(&t->online)) {
+        return FAM_REMOTE_OFFLINE;
+    }
     qatomic_or(&t->pending[vector], 1ULL << s->node_id);
     qatomic_inc(&t->seq);
     qemu_futex_wake(&t->seq, INT_MAX);
-    return true;
+    return FAM_REMOTE_RUNG;
 }
 
 void fam_remote_finalize(FamFabricState *s)
@@ -128,6 +157,8 @@ void fam_remote_finalize(FamFabricState *s)
     if (!r) {
         return;
     }
+    qatomic_set(&r->me->online, 0);
+    qemu_remove_exit_notifier(&r->exit);
     qatomic_set(&r->stop, true);
     qatomic_inc(&r->slots[s->node_id].seq);
     qemu_futex_wake(&r->slots[s->node_id].seq, INT_MAX);

@@ -316,6 +316,82 @@ static void test_doorbell_errors(void)
     fabric_stop(f);
 }
 
+/* One q35 process holding node `node` of a fabric whose doorbells go
+ * through the shared file `bells`: its state, bus and device. */
+typedef struct Solo {
+    QTestState *qts;
+    QPCIBus *bus;
+    QPCIDevice *dev;
+    QPCIBar regs;
+} Solo;
+
+static void solo_start(Solo *p, const char *pool, const char *bells, int node)
+{
+    const char *bios = getenv("FAME_BIOS");
+    uint64_t size;
+
+    p->qts = qtest_initf("-machine q35 %s%s "
+        "-object memory-backend-file,id=pool,mem-path=%s,size=%d,share=on "
+        "-device fam-fabric,memdev=pool,node-id=%d,nodes=%d,doorbells=%s,"
+        "addr=04.0",
+        bios ? "-L " : "", bios ? bios : "", pool, POOL_SIZE, node, NODES,
+        bells);
+    p->bus = qpci_new_pc(p->qts, NULL);
+    p->dev = qpci_device_find(p->bus, QPCI_DEVFN(4, 0));
+    g_assert(p->dev);
+    qpci_device_enable(p->dev);
+    p->regs = qpci_iomap(p->dev, FAM_BAR_REGS, &size);
+}
+
+static void solo_stop(Solo *p)
+{
+    g_free(p->dev);
+    qpci_free_pc(p->bus);
+    qtest_quit(p->qts);
+}
+
+/*
+ * Doorbells between processes: node 0 rings node 1 of another process;
+ * once that process has exited (and for node 2, which never started) a
+ * doorbell is an error, as for a powered-off node in one process.
+ */
+static void test_doorbell_remote(void)
+{
+    Fabric *f = fabric_new();
+    g_autofree char *bells = g_strconcat(f->pool_path, ".doorbells", NULL);
+    Solo a, b;
+    gint64 end;
+
+    solo_start(&a, f->pool_path, bells, 0);
+    solo_start(&b, f->pool_path, bells, 1);
+    qpci_io_writel(a.dev, a.regs, FAM_REG_DOORBELL, FAM_DOORBELL(1, 3));
+    end = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
+    while (qpci_io_readq(b.dev, b.regs, FAM_REG_DB_PENDING(3)) == 0) {
+        g_assert_cmpint(g_get_monotonic_time(), <, end);
+        g_usleep(1000);
+    }
+    g_assert_cmphex(qpci_io_readq(b.dev, b.regs, FAM_REG_DB_PENDING(3)), ==,
+                    1ULL << 0);
+    g_assert_cmpuint(qpci_io_readq(a.dev, a.regs,
+                                   FAM_REG_STAT(FAM_STAT_DOORBELLS_SENT)),
+                     ==, 1);
+
+    solo_stop(&b);
+    qpci_io_writel(a.dev, a.regs, FAM_REG_DOORBELL, FAM_DOORBELL(1, 3));
+    qpci_io_writel(a.dev, a.regs, FAM_REG_DOORBELL, FAM_DOORBELL(2, 0));
+    g_assert_cmpuint(qpci_io_readq(a.dev, a.regs,
+                                   FAM_REG_STAT(FAM_STAT_DOORBELL_ERRORS)),
+                     ==, 2);
+    g_assert_cmpuint(qpci_io_readq(a.dev, a.regs,
+                                   FAM_REG_STAT(FAM_STAT_DOORBELLS_SENT)),
+                     ==, 1);
+    solo_stop(&a);
+    g_unlink(bells);
+    g_unlink(f->pool_path);
+    g_free(f->pool_path);
+    g_free(f);
+}
+
 static void G_GNUC_PRINTF(2, 3) qmp_ok(Fabric *f, const char *fmt, ...)
 {
     va_list ap;
@@ -869,6 +945,7 @@ int main(int argc, char **argv)
     qtest_add_func("/fam-fabric/doorbell", test_doorbell);
     qtest_add_func("/fam-fabric/doorbell-msix", test_doorbell_msix);
     qtest_add_func("/fam-fabric/doorbell-errors", test_doorbell_errors);
+    qtest_add_func("/fam-fabric/doorbell-remote", test_doorbell_remote);
     qtest_add_func("/fam-fabric/grants", test_grants);
     qtest_add_func("/fam-fabric/module-stats", test_module_stats);
     qtest_add_func("/fam-fabric/grant-errors", test_grant_errors);
