@@ -99,6 +99,26 @@ void cli_command_help(const CliCommand *cmd, FILE *out);
 int cli_operands(CliContext *ctx, const CliCommand *cmd, int argc,
                  char **argv, int min, int max);
 
+/* --- a command's opening (cli-args.c) ----------------------------------- */
+
+/*
+ * No options of its own (only --json and --help), then min..max operands.
+ * CLI_OPT_END to go on (operands at optind), else the exit status to
+ * return: CLI_EXIT_OK after --help, so "go on" cannot be CLI_EXIT_OK.
+ */
+int cli_no_options(CliContext *ctx, const CliCommand *cmd, int argc,
+                   char **argv, int min, int max);
+
+/* The same, then cli_connect(): CLI_OPT_END once connected. */
+int cli_start(CliContext *ctx, const CliCommand *cmd, int argc, char **argv,
+              int min, int max);
+
+/* The path operand `arg` made absolute in buf (see cli_path()), then
+ * cli_connect(); for after the options and operands are checked, so
+ * CLI_EXIT_OK once connected, else an exit status. */
+int cli_path_connect(CliContext *ctx, const char *arg, char *buf, size_t cap,
+                     const char **path);
+
 /* --- the connection ------------------------------------------------------ */
 
 /* Open it as the global options say. Prints the error; returns an exit
@@ -131,6 +151,12 @@ typedef int (*CliListFn)(CliContext *ctx, FamLibListIter *it, void *opaque);
 int cli_list(CliContext *ctx, uint16_t op, const struct fam_lib_args *args,
              const char *path, uint32_t item, CliListFn item_fn,
              void *opaque);
+
+/* cli_list() inside a JSON array when --json; a text header is the
+ * caller's, printed before. */
+int cli_list_json(CliContext *ctx, uint16_t op,
+                  const struct fam_lib_args *args, const char *path,
+                  uint32_t item, CliListFn item_fn, void *opaque);
 
 /* GETATTR, in host order. */
 int cli_getattr(CliContext *ctx, const char *path, struct fam_lib_attr *attr);

@@ -132,12 +132,8 @@ int cli_cmd_ls(CliContext *ctx, const CliCommand *cmd, int argc, char **argv)
     if (status != CLI_EXIT_OK) {
         return status;
     }
-    st.dir = cli_path(ctx, optind < argc ? argv[optind] : "/", buf,
-                      sizeof(buf));
-    if (st.dir == NULL) {
-        return CLI_EXIT_FAILED;
-    }
-    status = cli_connect(ctx);
+    status = cli_path_connect(ctx, optind < argc ? argv[optind] : "/", buf,
+                              sizeof(buf), &st.dir);
     if (status != CLI_EXIT_OK) {
         return status;
     }
@@ -174,19 +170,11 @@ int cli_cmd_stat(CliContext *ctx, const CliCommand *cmd, int argc,
     bool is_link;
     int status, ret;
 
-    status = cli_getopt_none(ctx, cmd, argc, argv);
+    status = cli_no_options(ctx, cmd, argc, argv, 1, 1);
     if (status != CLI_OPT_END) {
         return status;
     }
-    status = cli_operands(ctx, cmd, argc, argv, 1, 1);
-    if (status != CLI_EXIT_OK) {
-        return status;
-    }
-    path = cli_path(ctx, argv[optind], buf, sizeof(buf));
-    if (path == NULL) {
-        return CLI_EXIT_FAILED;
-    }
-    status = cli_connect(ctx);
+    status = cli_path_connect(ctx, argv[optind], buf, sizeof(buf), &path);
     if (status != CLI_EXIT_OK) {
         return status;
     }

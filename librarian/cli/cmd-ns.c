@@ -37,13 +37,10 @@ static int one_path(CliContext *ctx, const CliCommand *cmd, int argc,
                     char **argv, int extra, char *buf, size_t cap,
                     const char **path)
 {
-    int status = cli_getopt_none(ctx, cmd, argc, argv);
+    int status = cli_no_options(ctx, cmd, argc, argv, 1 + extra,
+                                1 + extra);
 
     if (status != CLI_OPT_END) {
-        return status;
-    }
-    status = cli_operands(ctx, cmd, argc, argv, 1 + extra, 1 + extra);
-    if (status != CLI_EXIT_OK) {
         return status;
     }
     *path = cli_path(ctx, argv[optind + extra], buf, cap);
@@ -65,6 +62,23 @@ static int print_attr_reply(CliContext *ctx, const char *path,
         cli_json_end(&ctx->js);
     }
     return CLI_EXIT_OK;
+}
+
+/* Connect, then one request that answers with nothing to print; its
+ * failure is reported against path. Returns an exit status. */
+static int connect_and_request(CliContext *ctx, uint16_t op,
+                               const struct fam_lib_args *args,
+                               const char *path, const char *str2)
+{
+    CliReply reply;
+    int status = cli_connect(ctx);
+    int ret;
+
+    if (status != CLI_EXIT_OK) {
+        return status;
+    }
+    ret = cli_request(ctx, op, args, path, str2, NULL, 0, &reply);
+    return ret < 0 ? cli_fail(ctx, path, ret) : CLI_EXIT_OK;
 }
 
 static int make(CliContext *ctx, const CliCommand *cmd, int argc,
@@ -111,11 +125,7 @@ static int make(CliContext *ctx, const CliCommand *cmd, int argc,
     if (status != CLI_EXIT_OK) {
         return status;
     }
-    path = cli_path(ctx, argv[optind], buf, sizeof(buf));
-    if (path == NULL) {
-        return CLI_EXIT_FAILED;
-    }
-    status = cli_connect(ctx);
+    status = cli_path_connect(ctx, argv[optind], buf, sizeof(buf), &path);
     if (status != CLI_EXIT_OK) {
         return status;
     }
@@ -154,12 +164,8 @@ int cli_cmd_truncate(CliContext *ctx, const CliCommand *cmd, int argc,
     uint64_t size;
     int status, ret;
 
-    status = cli_getopt_none(ctx, cmd, argc, argv);
+    status = cli_no_options(ctx, cmd, argc, argv, 2, 2);
     if (status != CLI_OPT_END) {
-        return status;
-    }
-    status = cli_operands(ctx, cmd, argc, argv, 2, 2);
-    if (status != CLI_EXIT_OK) {
         return status;
     }
     if (!fam_lib_parse_size(argv[optind + 1], &size)) {
@@ -167,11 +173,7 @@ int cli_cmd_truncate(CliContext *ctx, const CliCommand *cmd, int argc,
                                argv[optind + 1]);
     }
     args.size = size;
-    path = cli_path(ctx, argv[optind], buf, sizeof(buf));
-    if (path == NULL) {
-        return CLI_EXIT_FAILED;
-    }
-    status = cli_connect(ctx);
+    status = cli_path_connect(ctx, argv[optind], buf, sizeof(buf), &path);
     if (status != CLI_EXIT_OK) {
         return status;
     }
@@ -191,18 +193,11 @@ static int remove_each(CliContext *ctx, const CliCommand *cmd, int argc,
     char buf[FAM_LIB_PATH_MAX];
     int status, ret;
 
-    status = cli_getopt_none(ctx, cmd, argc, argv);
+    status = cli_start(ctx, cmd, argc, argv, 1, -1);
     if (status != CLI_OPT_END) {
         return status;
     }
-    status = cli_operands(ctx, cmd, argc, argv, 1, -1);
-    if (status != CLI_EXIT_OK) {
-        return status;
-    }
-    status = cli_connect(ctx);
-    if (status != CLI_EXIT_OK) {
-        return status;
-    }
+    status = CLI_EXIT_OK;
     for (int i = optind; i < argc; i++) {
         const char *path = cli_path(ctx, argv[i], buf, sizeof(buf));
 
@@ -231,17 +226,12 @@ int cli_cmd_rmdir(CliContext *ctx, const CliCommand *cmd, int argc,
 
 int cli_cmd_mv(CliContext *ctx, const CliCommand *cmd, int argc, char **argv)
 {
-    CliReply reply;
     char from_buf[FAM_LIB_PATH_MAX], to_buf[FAM_LIB_PATH_MAX];
     const char *from, *to;
-    int status, ret;
+    int status;
 
-    status = cli_getopt_none(ctx, cmd, argc, argv);
+    status = cli_no_options(ctx, cmd, argc, argv, 2, 2);
     if (status != CLI_OPT_END) {
-        return status;
-    }
-    status = cli_operands(ctx, cmd, argc, argv, 2, 2);
-    if (status != CLI_EXIT_OK) {
         return status;
     }
     from = cli_path(ctx, argv[optind], from_buf, sizeof(from_buf));
@@ -249,13 +239,7 @@ int cli_cmd_mv(CliContext *ctx, const CliCommand *cmd, int argc, char **argv)
     if (from == NULL || to == NULL) {
         return CLI_EXIT_FAILED;
     }
-    status = cli_connect(ctx);
-    if (status != CLI_EXIT_OK) {
-        return status;
-    }
-    ret = cli_request(ctx, FAM_LIB_OP_RENAME, NULL, from, to, NULL, 0,
-                      &reply);
-    return ret < 0 ? cli_fail(ctx, from, ret) : CLI_EXIT_OK;
+    return connect_and_request(ctx, FAM_LIB_OP_RENAME, NULL, from, to);
 }
 
 int cli_cmd_ln(CliContext *ctx, const CliCommand *cmd, int argc, char **argv)
@@ -286,11 +270,8 @@ int cli_cmd_ln(CliContext *ctx, const CliCommand *cmd, int argc, char **argv)
     if (status != CLI_EXIT_OK) {
         return status;
     }
-    path = cli_path(ctx, argv[optind + 1], buf, sizeof(buf));
-    if (path == NULL) {
-        return CLI_EXIT_FAILED;
-    }
-    status = cli_connect(ctx);
+    status = cli_path_connect(ctx, argv[optind + 1], buf, sizeof(buf),
+                              &path);
     if (status != CLI_EXIT_OK) {
         return status;
     }
@@ -306,10 +287,9 @@ int cli_cmd_chmod(CliContext *ctx, const CliCommand *cmd, int argc,
                   char **argv)
 {
     struct fam_lib_args args = { 0 };
-    CliReply reply;
     char buf[FAM_LIB_PATH_MAX];
     const char *path = NULL;
-    int status, ret;
+    int status;
 
     status = one_path(ctx, cmd, argc, argv, 1, buf, sizeof(buf), &path);
     if (status != CLI_OPT_END) {
@@ -319,24 +299,17 @@ int cli_cmd_chmod(CliContext *ctx, const CliCommand *cmd, int argc,
         return cli_usage_error(ctx, cmd, "%s: an octal mode such as 0644",
                                argv[optind]);
     }
-    status = cli_connect(ctx);
-    if (status != CLI_EXIT_OK) {
-        return status;
-    }
-    ret = cli_request(ctx, FAM_LIB_OP_CHMOD, &args, path, NULL, NULL, 0,
-                      &reply);
-    return ret < 0 ? cli_fail(ctx, path, ret) : CLI_EXIT_OK;
+    return connect_and_request(ctx, FAM_LIB_OP_CHMOD, &args, path, NULL);
 }
 
 int cli_cmd_chown(CliContext *ctx, const CliCommand *cmd, int argc,
                   char **argv)
 {
     struct fam_lib_args args = { .gid = FAM_LIB_ID_KEEP };
-    CliReply reply;
     char buf[FAM_LIB_PATH_MAX], ids[32];
     const char *path = NULL;
     char *colon;
-    int status, ret;
+    int status;
 
     status = one_path(ctx, cmd, argc, argv, 1, buf, sizeof(buf), &path);
     if (status != CLI_OPT_END) {
@@ -353,11 +326,5 @@ int cli_cmd_chown(CliContext *ctx, const CliCommand *cmd, int argc,
         return cli_usage_error(ctx, cmd, "%s: numeric UID or UID:GID",
                                argv[optind]);
     }
-    status = cli_connect(ctx);
-    if (status != CLI_EXIT_OK) {
-        return status;
-    }
-    ret = cli_request(ctx, FAM_LIB_OP_CHOWN, &args, path, NULL, NULL, 0,
-                      &reply);
-    return ret < 0 ? cli_fail(ctx, path, ret) : CLI_EXIT_OK;
+    return connect_and_request(ctx, FAM_LIB_OP_CHOWN, &args, path, NULL);
 }

@@ -36,16 +36,8 @@ int cli_cmd_df(CliContext *ctx, const CliCommand *cmd, int argc, char **argv)
     char model[sizeof(sf.model) + 1], pool[32], book[32];
     int status, ret;
 
-    status = cli_getopt_none(ctx, cmd, argc, argv);
+    status = cli_start(ctx, cmd, argc, argv, 0, 0);
     if (status != CLI_OPT_END) {
-        return status;
-    }
-    status = cli_operands(ctx, cmd, argc, argv, 0, 0);
-    if (status != CLI_EXIT_OK) {
-        return status;
-    }
-    status = cli_connect(ctx);
-    if (status != CLI_EXIT_OK) {
         return status;
     }
     ret = get_statfs(ctx, &sf);
@@ -196,23 +188,18 @@ int cli_cmd_books(CliContext *ctx, const CliCommand *cmd, int argc,
         return CLI_EXIT_FAILED;
     }
 
-    if (ctx->json) {
-        cli_json_array(&ctx->js, NULL);
-    } else {
+    if (!ctx->json) {
         fprintf(ctx->out, "%8s %-14s %6s %-7s %s\n", "BOOK", "OFFSET",
                 "MODULE", "STATE", "SHELF");
     }
     if (path != NULL) {
-        ret = cli_list(ctx, FAM_LIB_OP_SHELF_BOOKS, &args, path,
-                       FAM_LIB_ITEM_BOOK, book_items, &st);
+        ret = cli_list_json(ctx, FAM_LIB_OP_SHELF_BOOKS, &args, path,
+                            FAM_LIB_ITEM_BOOK, book_items, &st);
     } else {
         /* The Librarian filters by module itself (flags = module + 1). */
         args.flags = st.module == UINT32_MAX ? 0 : st.module + 1;
-        ret = cli_list(ctx, FAM_LIB_OP_LIST_BOOKS, &args, NULL,
-                       FAM_LIB_ITEM_BOOK, book_items, &st);
-    }
-    if (ctx->json) {
-        cli_json_end(&ctx->js);
+        ret = cli_list_json(ctx, FAM_LIB_OP_LIST_BOOKS, &args, NULL,
+                            FAM_LIB_ITEM_BOOK, book_items, &st);
     }
     if (ret < 0) {
         return cli_fail(ctx, path != NULL ? path : "books", ret);
@@ -255,29 +242,16 @@ int cli_cmd_opens(CliContext *ctx, const CliCommand *cmd, int argc,
 {
     int status, ret;
 
-    status = cli_getopt_none(ctx, cmd, argc, argv);
+    status = cli_start(ctx, cmd, argc, argv, 0, 0);
     if (status != CLI_OPT_END) {
         return status;
     }
-    status = cli_operands(ctx, cmd, argc, argv, 0, 0);
-    if (status != CLI_EXIT_OK) {
-        return status;
-    }
-    status = cli_connect(ctx);
-    if (status != CLI_EXIT_OK) {
-        return status;
-    }
-    if (ctx->json) {
-        cli_json_array(&ctx->js, NULL);
-    } else {
+    if (!ctx->json) {
         fprintf(ctx->out, "%10s %10s %5s %8s %s\n", "HANDLE", "SHELF",
                 "NODE", "PID", "MODE");
     }
-    ret = cli_list(ctx, FAM_LIB_OP_LIST_OPENS, NULL, NULL,
-                   FAM_LIB_ITEM_OPENED, opened_items, NULL);
-    if (ctx->json) {
-        cli_json_end(&ctx->js);
-    }
+    ret = cli_list_json(ctx, FAM_LIB_OP_LIST_OPENS, NULL, NULL,
+                        FAM_LIB_ITEM_OPENED, opened_items, NULL);
     return ret < 0 ? cli_fail(ctx, "opens", ret) : CLI_EXIT_OK;
 }
 
@@ -288,16 +262,8 @@ int cli_cmd_zero(CliContext *ctx, const CliCommand *cmd, int argc,
     CliReply reply;
     int status, ret;
 
-    status = cli_getopt_none(ctx, cmd, argc, argv);
+    status = cli_start(ctx, cmd, argc, argv, 0, 0);
     if (status != CLI_OPT_END) {
-        return status;
-    }
-    status = cli_operands(ctx, cmd, argc, argv, 0, 0);
-    if (status != CLI_EXIT_OK) {
-        return status;
-    }
-    status = cli_connect(ctx);
-    if (status != CLI_EXIT_OK) {
         return status;
     }
     ret = cli_request(ctx, FAM_LIB_OP_ZERO_ZOMBIES, NULL, NULL, NULL, NULL,
@@ -326,12 +292,8 @@ int cli_cmd_module(CliContext *ctx, const CliCommand *cmd, int argc,
     uint32_t module;
     int status, ret;
 
-    status = cli_getopt_none(ctx, cmd, argc, argv);
+    status = cli_no_options(ctx, cmd, argc, argv, 2, 2);
     if (status != CLI_OPT_END) {
-        return status;
-    }
-    status = cli_operands(ctx, cmd, argc, argv, 2, 2);
-    if (status != CLI_EXIT_OK) {
         return status;
     }
     if (!fam_lib_parse_u32(argv[optind], FAM_MODEL_MAX_MODULES - 1,
@@ -371,16 +333,8 @@ int cli_cmd_version(CliContext *ctx, const CliCommand *cmd, int argc,
     CliReply reply;
     int status, ret;
 
-    status = cli_getopt_none(ctx, cmd, argc, argv);
+    status = cli_start(ctx, cmd, argc, argv, 0, 0);
     if (status != CLI_OPT_END) {
-        return status;
-    }
-    status = cli_operands(ctx, cmd, argc, argv, 0, 0);
-    if (status != CLI_EXIT_OK) {
-        return status;
-    }
-    status = cli_connect(ctx);
-    if (status != CLI_EXIT_OK) {
         return status;
     }
     ret = cli_request(ctx, FAM_LIB_OP_VERSION, NULL, NULL, NULL, NULL, 0,

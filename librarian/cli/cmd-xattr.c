@@ -81,11 +81,38 @@ static int setup(CliContext *ctx, const CliCommand *cmd, int argc,
     if (status != CLI_EXIT_OK) {
         return status;
     }
-    *path = cli_path(ctx, argv[optind], buf, cap);
-    if (*path == NULL) {
-        return CLI_EXIT_FAILED;
+    return cli_path_connect(ctx, argv[optind], buf, cap, path);
+}
+
+/* setup() for a command with no options of its own, exactly n operands.
+ * CLI_OPT_END to go on, as --help exits with CLI_EXIT_OK. */
+static int setup_no_options(CliContext *ctx, const CliCommand *cmd,
+                            int argc, char **argv, int n, char *buf,
+                            size_t cap, const char **path)
+{
+    int status = cli_getopt_none(ctx, cmd, argc, argv);
+
+    if (status != CLI_OPT_END) {
+        return status;
     }
-    return cli_connect(ctx);
+    status = setup(ctx, cmd, argc, argv, n, n, buf, cap, path);
+    return status != CLI_EXIT_OK ? status : CLI_OPT_END;
+}
+
+/* One value as a JSON object with its name, or as text: "NAME=VALUE"
+ * when listing several (text_name), the value alone when asked for one. */
+static void print_value(CliContext *ctx, const char *name, bool text_name,
+                        const CliReply *reply)
+{
+    if (ctx->json) {
+        cli_json_object(&ctx->js, NULL);
+        cli_json_str(&ctx->js, "name", name);
+        json_value(ctx, reply->body, reply->body_len);
+        cli_json_end(&ctx->js);
+    } else {
+        text_value(ctx, text_name ? name : NULL, reply->body,
+                   reply->body_len);
+    }
 }
 
 int cli_cmd_getxattr(CliContext *ctx, const CliCommand *cmd, int argc,
@@ -96,12 +123,9 @@ int cli_cmd_getxattr(CliContext *ctx, const CliCommand *cmd, int argc,
     const char *path, *name;
     int status, ret;
 
-    status = cli_getopt_none(ctx, cmd, argc, argv);
+    status = setup_no_options(ctx, cmd, argc, argv, 2, buf, sizeof(buf),
+                              &path);
     if (status != CLI_OPT_END) {
-        return status;
-    }
-    status = setup(ctx, cmd, argc, argv, 2, 2, buf, sizeof(buf), &path);
-    if (status != CLI_EXIT_OK) {
         return status;
     }
     name = argv[optind + 1];
@@ -109,14 +133,7 @@ int cli_cmd_getxattr(CliContext *ctx, const CliCommand *cmd, int argc,
     if (ret < 0) {
         return cli_fail(ctx, path, ret);
     }
-    if (ctx->json) {
-        cli_json_object(&ctx->js, NULL);
-        cli_json_str(&ctx->js, "name", name);
-        json_value(ctx, reply.body, reply.body_len);
-        cli_json_end(&ctx->js);
-    } else {
-        text_value(ctx, NULL, reply.body, reply.body_len);
-    }
+    print_value(ctx, name, false, &reply);
     return CLI_EXIT_OK;
 }
 
@@ -166,12 +183,9 @@ int cli_cmd_rmxattr(CliContext *ctx, const CliCommand *cmd, int argc,
     const char *path;
     int status, ret;
 
-    status = cli_getopt_none(ctx, cmd, argc, argv);
+    status = setup_no_options(ctx, cmd, argc, argv, 2, buf, sizeof(buf),
+                              &path);
     if (status != CLI_OPT_END) {
-        return status;
-    }
-    status = setup(ctx, cmd, argc, argv, 2, 2, buf, sizeof(buf), &path);
-    if (status != CLI_EXIT_OK) {
         return status;
     }
     ret = cli_request(ctx, FAM_LIB_OP_REMOVEXATTR, NULL, path,
@@ -200,14 +214,7 @@ static int xattr_items(CliContext *ctx, FamLibListIter *it, void *opaque)
             st->status = CLI_EXIT_FAILED;
             continue;
         }
-        if (ctx->json) {
-            cli_json_object(&ctx->js, NULL);
-            cli_json_str(&ctx->js, "name", name);
-            json_value(ctx, reply.body, reply.body_len);
-            cli_json_end(&ctx->js);
-        } else {
-            text_value(ctx, name, reply.body, reply.body_len);
-        }
+        print_value(ctx, name, true, &reply);
     }
     return ret;
 }
@@ -219,22 +226,13 @@ int cli_cmd_xattrs(CliContext *ctx, const CliCommand *cmd, int argc,
     char buf[FAM_LIB_PATH_MAX];
     int status, ret;
 
-    status = cli_getopt_none(ctx, cmd, argc, argv);
+    status = setup_no_options(ctx, cmd, argc, argv, 1, buf, sizeof(buf),
+                              &st.path);
     if (status != CLI_OPT_END) {
         return status;
     }
-    status = setup(ctx, cmd, argc, argv, 1, 1, buf, sizeof(buf), &st.path);
-    if (status != CLI_EXIT_OK) {
-        return status;
-    }
-    if (ctx->json) {
-        cli_json_array(&ctx->js, NULL);
-    }
-    ret = cli_list(ctx, FAM_LIB_OP_LISTXATTR, NULL, st.path,
-                   FAM_LIB_ITEM_NAME, xattr_items, &st);
-    if (ctx->json) {
-        cli_json_end(&ctx->js);
-    }
+    ret = cli_list_json(ctx, FAM_LIB_OP_LISTXATTR, NULL, st.path,
+                        FAM_LIB_ITEM_NAME, xattr_items, &st);
     return ret < 0 ? cli_fail(ctx, st.path, ret) : st.status;
 }
 

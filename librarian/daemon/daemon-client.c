@@ -18,50 +18,8 @@
 
 #include "daemon-log.h"
 #include "lib-client-msg.h"
+#include "lib-client.h"
 #include "lib-proto.h"
-
-/* 1 on a full read, 0 on end of file before the first byte, else -errno
- * (-ECONNRESET for an end of file in the middle). */
-static int read_full(int fd, void *buf, size_t len)
-{
-    uint8_t *p = buf;
-    size_t got = 0;
-
-    while (got < len) {
-        ssize_t n = read(fd, p + got, len - got);
-
-        if (n < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
-            return -errno;
-        }
-        if (n == 0) {
-            return got == 0 ? 0 : -ECONNRESET;
-        }
-        got += (size_t)n;
-    }
-    return 1;
-}
-
-static int write_full(int fd, const void *buf, size_t len)
-{
-    const uint8_t *p = buf;
-
-    while (len > 0) {
-        ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
-
-        if (n < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
-            return -errno;
-        }
-        p += n;
-        len -= (size_t)n;
-    }
-    return 0;
-}
 
 /*
  * The reply to a message whose framing is broken. The connection closes
@@ -74,7 +32,7 @@ static void send_framing_error(DaemonClient *c, const struct fam_lib_hdr *req)
                                      le16toh(req->opcode), le32toh(req->seq),
                                      EBADMSG);
 
-    write_full(c->fd, reply, len);
+    fam_lib_write_full(c->fd, reply, len);
 }
 
 /* Note that this trusted connection speaks for `node`. */
@@ -157,7 +115,7 @@ static void serve(DaemonClient *c)
     int framed, ret;
 
     for (;;) {
-        ret = read_full(c->fd, &hdr, sizeof(hdr));
+        ret = fam_lib_read_full(c->fd, &hdr, sizeof(hdr));
         if (ret <= 0) {
             if (ret < 0 && ret != -ECONNRESET) {
                 daemon_log("connection %llu: %s", id, strerror(-ret));
@@ -181,7 +139,7 @@ static void serve(DaemonClient *c)
         len = (size_t)framed;
         memcpy(req, &hdr, sizeof(hdr));
         if (len > sizeof(hdr)) {
-            ret = read_full(c->fd, req + sizeof(hdr), len - sizeof(hdr));
+            ret = fam_lib_read_full(c->fd, req + sizeof(hdr), len - sizeof(hdr));
             if (ret <= 0) {
                 daemon_log("connection %llu: closed in the middle of a "
                            "message", id);
@@ -191,7 +149,7 @@ static void serve(DaemonClient *c)
         rlen = fam_lib_handle(c->server->lib, req, len,
                               settle_caller(c, &hdr, &forced), reply,
                               sizeof(reply));
-        ret = write_full(c->fd, reply, rlen);
+        ret = fam_lib_write_full(c->fd, reply, rlen);
         if (ret < 0) {
             if (ret != -EPIPE && ret != -ECONNRESET) {
                 daemon_log("connection %llu: %s", id, strerror(-ret));

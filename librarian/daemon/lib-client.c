@@ -96,13 +96,13 @@ void fam_lib_client_close(FamLibClient *client)
     }
 }
 
-/* All of buf, or a negative errno. MSG_NOSIGNAL: a daemon that went away
- * is an error to report, not a SIGPIPE that kills the caller. */
-static int write_all(int fd, const void *buf, size_t len)
+int fam_lib_write_full(int fd, const void *buf, size_t len)
 {
     const uint8_t *p = buf;
 
     while (len > 0) {
+        /* MSG_NOSIGNAL: a peer that went away is an error to report, not
+         * a SIGPIPE that kills the caller. */
         ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
 
         if (n < 0) {
@@ -117,13 +117,13 @@ static int write_all(int fd, const void *buf, size_t len)
     return 0;
 }
 
-/* All of len bytes, or a negative errno (-ECONNRESET on end of file). */
-static int read_all(int fd, void *buf, size_t len)
+int fam_lib_read_full(int fd, void *buf, size_t len)
 {
     uint8_t *p = buf;
+    size_t got = 0;
 
-    while (len > 0) {
-        ssize_t n = read(fd, p, len);
+    while (got < len) {
+        ssize_t n = read(fd, p + got, len - got);
 
         if (n < 0) {
             if (errno == EINTR) {
@@ -132,12 +132,20 @@ static int read_all(int fd, void *buf, size_t len)
             return -errno;
         }
         if (n == 0) {
-            return -ECONNRESET;
+            return got == 0 ? 0 : -ECONNRESET;
         }
-        p += n;
-        len -= (size_t)n;
+        got += (size_t)n;
     }
-    return 0;
+    return 1;
+}
+
+/* All of len bytes, or a negative errno: the daemon hanging up between
+ * messages is as much a lost reply as hanging up inside one. */
+static int read_all(int fd, void *buf, size_t len)
+{
+    int ret = fam_lib_read_full(fd, buf, len);
+
+    return ret == 0 ? -ECONNRESET : ret;
 }
 
 int fam_lib_client_call(FamLibClient *client, const void *req, size_t len,
@@ -156,7 +164,7 @@ int fam_lib_client_call(FamLibClient *client, const void *req, size_t len,
         return -EINVAL;
     }
 
-    ret = write_all(client->fd, req, len);
+    ret = fam_lib_write_full(client->fd, req, len);
     if (ret < 0) {
         return ret;
     }

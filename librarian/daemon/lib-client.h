@@ -35,6 +35,17 @@ FamLibClient *fam_lib_client_connect(const char *socket_path, char **err);
 int fam_lib_client_call(FamLibClient *client, const void *req, size_t len,
                         void *reply, size_t cap, size_t *reply_len);
 
+/*
+ * Whole transfers on a stream socket, going on after signals and short
+ * transfers; shared with the daemon's side so that both frame messages
+ * alike. fam_lib_write_full: 0 or a negative errno (sends with
+ * MSG_NOSIGNAL). fam_lib_read_full: 1 once all len bytes are read, 0 on
+ * end of file before the first byte (the peer hung up between messages),
+ * else a negative errno (-ECONNRESET for end of file in the middle).
+ */
+int fam_lib_write_full(int fd, const void *buf, size_t len);
+int fam_lib_read_full(int fd, void *buf, size_t len);
+
 /* The connection's file descriptor (for poll(), or to shut it down). */
 int fam_lib_client_fd(const FamLibClient *client);
 

@@ -133,26 +133,51 @@ static int check_shelf(Check *k, const char *path, uint64_t id)
     return 0;
 }
 
+/*
+ * The entries of directory `path`, `depth` levels below the root, for the
+ * two walks of the tree (check and remove). NULL, with *r from
+ * check_fail(), if it nests too deep (a cycle would never end) or cannot
+ * be read.
+ */
+static GPtrArray *read_dir(Check *k, const char *path, unsigned depth,
+                           int *r)
+{
+    GPtrArray *entries;
+
+    if (depth > 64) {
+        *r = check_fail(k, "%s: directories nest deeper than 64", path);
+        return NULL;
+    }
+    entries = g_ptr_array_new_with_free_func(entry_free);
+    *r = lib_conn_readdir(k->conn, path, collect_entry, entries);
+    if (*r < 0) {
+        *r = check_fail(k, "readdir %s: %s", path, g_strerror(-*r));
+        g_ptr_array_free(entries, TRUE);
+        return NULL;
+    }
+    return entries;
+}
+
+/* The path of `name` in directory `dir`, g_free()d by the caller. */
+static char *child_path(const char *dir, const char *name)
+{
+    return strcmp(dir, "/") == 0 ? g_strconcat("/", name, NULL)
+                                 : g_strconcat(dir, "/", name, NULL);
+}
+
 static int walk_dir(Check *k, const char *path, unsigned depth)
 {
-    GPtrArray *entries = g_ptr_array_new_with_free_func(entry_free);
+    GPtrArray *entries;
     int r;
 
     k->census->dirs++;
-    if (depth > 64) {
-        r = check_fail(k, "%s: directories nest deeper than 64", path);
-        goto out;
-    }
-    r = lib_conn_readdir(k->conn, path, collect_entry, entries);
-    if (r < 0) {
-        r = check_fail(k, "readdir %s: %s", path, g_strerror(-r));
-        goto out;
+    entries = read_dir(k, path, depth, &r);
+    if (entries == NULL) {
+        return r;
     }
     for (guint i = 0; i < entries->len && r == 0; i++) {
         Entry *e = g_ptr_array_index(entries, i);
-        char *child = strcmp(path, "/") == 0
-            ? g_strconcat("/", e->name, NULL)
-            : g_strconcat(path, "/", e->name, NULL);
+        char *child = child_path(path, e->name);
 
         switch (e->mode & FAM_LIB_S_IFMT) {
         case FAM_LIB_S_IFDIR:
@@ -166,7 +191,6 @@ static int walk_dir(Check *k, const char *path, unsigned depth)
         }
         g_free(child);
     }
-out:
     g_ptr_array_free(entries, TRUE);
     return r;
 }
@@ -311,23 +335,16 @@ int lib_test_check_all(LibConn *conn, const LibTestPool *pool,
 
 static int remove_tree(Check *k, const char *path, unsigned depth)
 {
-    GPtrArray *entries = g_ptr_array_new_with_free_func(entry_free);
+    GPtrArray *entries;
     int r;
 
-    if (depth > 64) {
-        r = check_fail(k, "%s: directories nest deeper than 64", path);
-        goto out;
-    }
-    r = lib_conn_readdir(k->conn, path, collect_entry, entries);
-    if (r < 0) {
-        r = check_fail(k, "readdir %s: %s", path, g_strerror(-r));
-        goto out;
+    entries = read_dir(k, path, depth, &r);
+    if (entries == NULL) {
+        return r;
     }
     for (guint i = 0; i < entries->len && r == 0; i++) {
         Entry *e = g_ptr_array_index(entries, i);
-        char *child = strcmp(path, "/") == 0
-            ? g_strconcat("/", e->name, NULL)
-            : g_strconcat(path, "/", e->name, NULL);
+        char *child = child_path(path, e->name);
 
         if ((e->mode & FAM_LIB_S_IFMT) == FAM_LIB_S_IFDIR) {
             r = remove_tree(k, child, depth + 1);
@@ -346,7 +363,6 @@ static int remove_tree(Check *k, const char *path, unsigned depth)
         }
         g_free(child);
     }
-out:
     g_ptr_array_free(entries, TRUE);
     return r;
 }
