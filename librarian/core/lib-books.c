@@ -174,13 +174,7 @@ int fam_lib_list_books(FamLib *lib, uint32_t module, uint64_t cursor,
     }
     ret = lib_end(lib, do_list_books(lib, module, cursor, fn, opaque, &n,
                                      &d));
-    if (next) {
-        *next = n;
-    }
-    if (done) {
-        *done = d;
-    }
-    return ret;
+    return lib_list_out(ret, n, d, next, done);
 }
 
 static int do_shelf_books(FamLib *lib, const FamLibCaller *who,
@@ -233,13 +227,7 @@ int fam_lib_shelf_books(FamLib *lib, const FamLibCaller *who,
     }
     ret = lib_end(lib, do_shelf_books(lib, who, path, handle, cursor, fn,
                                       opaque, &n, &d));
-    if (next) {
-        *next = n;
-    }
-    if (done) {
-        *done = d;
-    }
-    return ret;
+    return lib_list_out(ret, n, d, next, done);
 }
 
 /*

@@ -602,3 +602,14 @@ void fam_lib_setup_free(FamLibSetup *setup)
     setup->model_name = NULL;
     setup->model_text = NULL;
 }
+
+int lib_list_out(int ret, uint64_t n, bool d, uint64_t *next, bool *done)
+{
+    if (next) {
+        *next = n;
+    }
+    if (done) {
+        *done = d;
+    }
+    return ret;
+}

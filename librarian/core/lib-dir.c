@@ -71,11 +71,5 @@ int fam_lib_readdir(FamLib *lib, const FamLibCaller *who, const char *path,
     }
     ret = lib_end(lib, do_readdir(lib, who, path, cursor, fn, opaque, &n,
                                   &d));
-    if (next) {
-        *next = n;
-    }
-    if (done) {
-        *done = d;
-    }
-    return ret;
+    return lib_list_out(ret, n, d, next, done);
 }

@@ -212,6 +212,12 @@ int lib_free_books(FamLib *lib, int64_t shelf, uint64_t from);
  * module) in the current transaction. */
 int lib_release_zombies(FamLib *lib, const uint64_t *books, size_t n);
 /* Wipe one book in the pool (the pool must be mapped). */
+/*
+ * The end of a list operation: hand the cursor and end-of-list flag to
+ * the caller (either pointer may be NULL) and return ret (lib-db.c).
+ */
+int lib_list_out(int ret, uint64_t n, bool d, uint64_t *next, bool *done);
+
 /* Zero len bytes of the mapped pool at addr (lib-zero.c). */
 void lib_wipe(void *addr, uint64_t len);
 void lib_wipe_book(FamLib *lib, uint64_t book);

@@ -145,11 +145,5 @@ int fam_lib_oob_recv(FamLib *lib, uint64_t cursor, FamLibOobFn fn,
         return ret;
     }
     ret = lib_end(lib, do_oob_recv(lib, cursor, fn, opaque, &n, &d));
-    if (next) {
-        *next = n;
-    }
-    if (done) {
-        *done = d;
-    }
-    return ret;
+    return lib_list_out(ret, n, d, next, done);
 }

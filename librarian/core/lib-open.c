@@ -418,11 +418,5 @@ int fam_lib_list_opens(FamLib *lib, uint64_t cursor, FamLibOpenedFn fn,
         return ret;
     }
     ret = lib_end(lib, do_list_opens(lib, cursor, fn, opaque, &n, &d));
-    if (next) {
-        *next = n;
-    }
-    if (done) {
-        *done = d;
-    }
-    return ret;
+    return lib_list_out(ret, n, d, next, done);
 }
