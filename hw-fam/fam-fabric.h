@@ -94,6 +94,7 @@ struct FamFabricState {
     MemoryRegion regs;
     MemoryRegion view;          /* BAR2: the grants over the fault region */
     MemoryRegion fault;
+    MemoryRegion pool_ro;       /* the pool as a ROM device: read-only grants */
     MemoryRegion *pool;
     uint64_t pool_size;
     GArray *grants;             /* of FamRange, sorted, disjoint */

@@ -3,12 +3,23 @@
  *
  * BAR2 is a container as large as the pool (rounded up to a power of two,
  * as PCI wants). At the bottom lies the fault region, an I/O region that
- * covers everything; above it, one alias of the pool per granted range.
- * Loads and stores to a granted range go straight to the pool's host
- * memory (no exit from translated code); an access anywhere else reaches
- * the fault region, which returns all-ones for reads, drops writes, and
- * counts and logs the event. Read-only grants are read-only aliases: the
- * memory core drops writes to them (not counted in direct mode).
+ * covers everything; above it, one alias per granted range. Loads and
+ * stores to a granted range go straight to the pool's host memory (no exit
+ * from translated code); an access anywhere else reaches the fault region,
+ * which returns all-ones for reads, drops writes, and counts and logs the
+ * event.
+ *
+ * A store into a read-only grant is a write the node was not granted, so
+ * it must be refused, counted and logged the same way, while loads from
+ * the grant stay direct. A read-only alias of the pool cannot do that:
+ * TCG drops CPU stores to it silently, and DMA writes and KVM guests'
+ * stores go through. So read-only grants are aliases of pool_ro instead, a
+ * ROM device over the pool's own memory (its RAMBlock, see QEMU patch
+ * 0015): in ROMD mode its loads are direct host loads (a read-only memory
+ * slot under KVM) and every write, by a CPU or by DMA, goes to
+ * fam_fault_write. pool_ro covers the whole pool at offset 0, so the
+ * offset the write callback gets is already the pool offset, as for the
+ * fault region.
  *
  * Grants are kept as a sorted list of non-overlapping ranges; every change
  * rebuilds the view in one memory transaction, which also flushes the TLBs
@@ -70,6 +81,29 @@ static const MemoryRegionOps fam_fault_ops = {
     .impl.max_access_size = 8,
 };
 
+/*
+ * In ROMD mode reads of pool_ro never come here (they are direct); should
+ * one (e.g. with ROMD mode off), it is a granted read: the pool's data.
+ */
+static uint64_t fam_pool_ro_read(void *opaque, hwaddr addr, unsigned size)
+{
+    FamFabricState *s = opaque;
+
+    return ldn_le_p((uint8_t *)memory_region_get_ram_ptr(s->pool) + addr,
+                    size);
+}
+
+/* Reads of a read-only grant are the pool's; writes are grant faults. */
+static const MemoryRegionOps fam_pool_ro_ops = {
+    .read = fam_pool_ro_read,
+    .write = fam_fault_write,
+    .endianness = DEVICE_LITTLE_ENDIAN,
+    .valid.min_access_size = 1,
+    .valid.max_access_size = 8,
+    .impl.min_access_size = 1,
+    .impl.max_access_size = 8,
+};
+
 void fam_view_init(FamFabricState *s)
 {
     uint64_t bar_size = pow2ceil(MAX(s->pool_size, 4 * KiB));
@@ -79,6 +113,9 @@ void fam_view_init(FamFabricState *s)
     memory_region_init_io(&s->fault, OBJECT(s), &fam_fault_ops, s,
                           "fam-fabric.not-granted", bar_size);
     memory_region_add_subregion_overlap(&s->view, 0, &s->fault, 0);
+    memory_region_init_rom_device_from_ram(&s->pool_ro, OBJECT(s),
+                                           &fam_pool_ro_ops, s,
+                                           "fam-fabric.pool-ro", s->pool);
 }
 
 static void fam_grant_alias_free(FamGrantAlias *a)
@@ -110,9 +147,10 @@ static void fam_view_add_aliases(FamFabricState *s)
         FamRange *r = &g_array_index(s->grants, FamRange, i);
         FamGrantAlias *a = g_new0(FamGrantAlias, 1);
 
-        memory_region_init_alias(&a->mr, OBJECT(s), "fam-fabric.grant",
-                                 s->pool, r->start, r->end - r->start);
-        memory_region_set_readonly(&a->mr, !r->writable);
+        memory_region_init_alias(&a->mr, OBJECT(s), r->writable ?
+                                 "fam-fabric.grant" : "fam-fabric.grant-ro",
+                                 r->writable ? s->pool : &s->pool_ro,
+                                 r->start, r->end - r->start);
         memory_region_add_subregion_overlap(&s->view, r->start, &a->mr, 1);
         r->alias = a;
     }

@@ -433,10 +433,8 @@ static void test_grants(void)
     g_assert_cmpuint(node_stat(f, 1, FAM_STAT_GRANT_FAULTS), ==, 0);
 
     /*
-     * Granted back read-only: reads see the pool again, without a fault.
-     * (QEMU drops writes to a read-only grant only when a CPU makes them,
-     * so qtest, whose writes are not CPU accesses, cannot check that;
-     * the guest tests do.)
+     * Granted back read-only: reads see the pool again, without a fault
+     * (writes into a read-only grant: test_grant_read_only).
      */
     qmp_ok(f, "{'execute': 'fam-grant', 'arguments': {'node': 0, "
            "'offset': 8192, 'size': 16384, 'writable': false}}");
@@ -465,6 +463,87 @@ static void module_counts(Fabric *f, int module, uint64_t *v)
         }
     }
     qobject_unref(rsp);
+}
+
+/*
+ * A write into a read-only grant is a write the node was not granted: it
+ * never reaches the pool, and it is counted and logged like any grant
+ * fault (at the pool offset, whatever the grant's start), while reads of
+ * the range still see the pool. qtest writes are not CPU stores: they take
+ * the path of DMA (address_space_write), which must be refused too.
+ */
+static void test_grant_read_only(void)
+{
+    Fabric *f = fabric_start();
+    uint8_t buf[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+    uint32_t kind;
+    uint64_t offset, info, v[4];
+    uint64_t writes, bytes, count;
+
+    qpci_io_writeq(f->dev[1], f->pool[1], 0x3000, 0xabcdULL);
+    qpci_io_writeq(f->dev[1], f->pool[1], 0x5ff8, 0x1234567887654321ULL);
+    qpci_io_writeq(f->dev[1], f->pool[1], 0x1ff8, 0);
+
+    /* Node 0 keeps pages 0x2000..0x5fff, read-only */
+    qmp_ok(f, "{'execute': 'fam-grant', 'arguments': {'node': 0, "
+           "'offset': 8192, 'size': 16384, 'writable': false}}");
+    writes = node_stat(f, 0, FAM_STAT_WRITES);
+    bytes = node_stat(f, 0, FAM_STAT_BYTES_WRITTEN);
+    count = rd64(f, 0, FAM_REG_ERRLOG_COUNT);
+    g_assert_cmpuint(node_stat(f, 0, FAM_STAT_GRANT_FAULTS), ==, 0);
+
+    qpci_io_writeq(f->dev[0], f->pool[0], 0x3000, 0x5555ULL);
+    g_assert_cmphex(qpci_io_readq(f->dev[1], f->pool[1], 0x3000), ==, 0xabcd);
+    g_assert_cmpuint(node_stat(f, 0, FAM_STAT_GRANT_FAULTS), ==, 1);
+    g_assert_cmpuint(node_stat(f, 0, FAM_STAT_WRITES), ==, writes + 1);
+    g_assert_cmpuint(node_stat(f, 0, FAM_STAT_BYTES_WRITTEN), ==, bytes + 8);
+    g_assert_cmpuint(rd64(f, 0, FAM_REG_ERRLOG_COUNT), ==, count + 1);
+    last_error(f, 0, &kind, &offset, &info);
+    g_assert_cmpuint(kind, ==, FAM_ERR_GRANT_WRITE);
+    g_assert_cmphex(offset, ==, 0x3000);
+    g_assert_cmpuint(info, ==, 8);
+    g_assert_cmphex(rd32(f, 0, FAM_REG_INTR_STATUS), ==,
+                    1u << FAM_VECTOR_ERROR);
+    module_counts(f, 0, v);
+    g_assert_cmpuint(v[1], ==, 1);
+    g_assert_cmpuint(v[3], ==, 8);
+
+    /* The last word of the range: a 4-byte write, logged at its offset */
+    qpci_io_writel(f->dev[0], f->pool[0], 0x5ffc, 0xffffffff);
+    last_error(f, 0, &kind, &offset, &info);
+    g_assert_cmpuint(kind, ==, FAM_ERR_GRANT_WRITE);
+    g_assert_cmphex(offset, ==, 0x5ffc);
+    g_assert_cmpuint(info, ==, 4);
+    g_assert_cmphex(qpci_io_readq(f->dev[1], f->pool[1], 0x5ff8), ==,
+                    0x1234567887654321ULL);
+
+    /* Straddling the start: the writable half lands, the other is a fault */
+    qpci_memwrite(f->dev[0], f->pool[0], 0x1ffc, buf, sizeof(buf));
+    g_assert_cmphex(qpci_io_readl(f->dev[1], f->pool[1], 0x1ffc), ==,
+                    0x04030201);
+    g_assert_cmphex(qpci_io_readq(f->dev[1], f->pool[1], 0x2000), ==, 0);
+    last_error(f, 0, &kind, &offset, &info);
+    g_assert_cmpuint(kind, ==, FAM_ERR_GRANT_WRITE);
+    g_assert_cmphex(offset, ==, 0x2000);
+    g_assert_cmpuint(node_stat(f, 0, FAM_STAT_GRANT_FAULTS), ==, 3);
+
+    /* Reads of the read-only range see the pool, and are no faults */
+    g_assert_cmphex(qpci_io_readq(f->dev[0], f->pool[0], 0x3000), ==, 0xabcd);
+    g_assert_cmphex(qpci_io_readq(f->dev[0], f->pool[0], 0x5ff8), ==,
+                    0x1234567887654321ULL);
+    g_assert_cmpuint(node_stat(f, 0, FAM_STAT_GRANT_FAULTS), ==, 3);
+    g_assert_cmpuint(node_stat(f, 0, FAM_STAT_READS), ==, 0);
+    /* Node 1, read-write everywhere, saw none of it */
+    g_assert_cmpuint(node_stat(f, 1, FAM_STAT_GRANT_FAULTS), ==, 0);
+    g_assert_cmpuint(rd64(f, 1, FAM_REG_ERRLOG_COUNT), ==, 0);
+
+    /* Made writable again, the range takes writes */
+    qmp_ok(f, "{'execute': 'fam-grant', 'arguments': {'node': 0, "
+           "'offset': 8192, 'size': 16384, 'writable': true}}");
+    qpci_io_writeq(f->dev[0], f->pool[0], 0x3000, 0x5555ULL);
+    g_assert_cmphex(qpci_io_readq(f->dev[1], f->pool[1], 0x3000), ==, 0x5555);
+    g_assert_cmpuint(node_stat(f, 0, FAM_STAT_GRANT_FAULTS), ==, 3);
+    fabric_stop(f);
 }
 
 /*
@@ -947,6 +1026,7 @@ int main(int argc, char **argv)
     qtest_add_func("/fam-fabric/doorbell-errors", test_doorbell_errors);
     qtest_add_func("/fam-fabric/doorbell-remote", test_doorbell_remote);
     qtest_add_func("/fam-fabric/grants", test_grants);
+    qtest_add_func("/fam-fabric/grant-read-only", test_grant_read_only);
     qtest_add_func("/fam-fabric/module-stats", test_module_stats);
     qtest_add_func("/fam-fabric/grant-errors", test_grant_errors);
     qtest_add_func("/fam-fabric/bad-registers", test_bad_registers);

@@ -17,8 +17,9 @@
  *         first book reads all-ones before node 1 opens it (and counts a
  *         grant fault); OPEN /t read-only, the same books, the pattern
  *         reads back; a store into the read-only range does not reach
- *         the pool; a book it never opened reads all-ones and counts a
- *         fault; tell node 0 ("opened").
+ *         the pool, and is counted and logged as a grant fault (a write
+ *         at that offset); a book it never opened reads all-ones and
+ *         counts a fault; tell node 0 ("opened").
  * node 0: the pattern is intact (node 1's store never arrived); CLOSE,
  *         after which its own view of the books is gone too; UNLINK /t
  *         fails with EBUSY while node 1 holds it open; tell node 1
@@ -108,6 +109,48 @@ static bool expect_unreadable(struct ctx *c, uint64_t book, const char *why)
     }
     fame_say(c->n, "node %u: book %" PRIu64 " (%s) reads all-ones, grant "
              "fault counted and logged", c->n->id, book, why);
+    return true;
+}
+
+/*
+ * Store into word 7 of a book the node holds read-only, which holds `want`:
+ * the store never reaches the pool, and it is one more grant fault, logged
+ * as a grant write at that word's pool offset.
+ */
+static bool expect_store_dropped(struct ctx *c, uint64_t book, uint64_t want)
+{
+    volatile uint64_t *w = book_word(c, book, 7);
+    uint64_t before = faults(c);
+    uint64_t count = fam_rd64(c->d, FAM_REG_ERRLOG_COUNT);
+    *w = ~want;
+    uint64_t got = *w, after = faults(c);
+    uint64_t count_after = fam_rd64(c->d, FAM_REG_ERRLOG_COUNT);
+    unsigned e = FAM_REG_ERRLOG((count_after - 1) % FAM_ERRLOG_ENTRIES);
+    uint32_t kind = fam_rd32(c->d, e + FAM_ERRLOG_KIND);
+    uint64_t off = fam_rd64(c->d, e + FAM_ERRLOG_OFFSET);
+
+    if (got != want) {
+        fame_say(c->n, "FAIL a store into the read-only book %" PRIu64
+                 " changed it from %#" PRIx64 " to %#" PRIx64, book, want,
+                 got);
+        return false;
+    }
+    if (after != before + 1 || count_after != count + 1 ||
+        kind != FAM_ERR_GRANT_WRITE || off != book * c->book_size + 7 * 8 ||
+        fam_rd32(c->d, e + FAM_ERRLOG_NODE) != c->n->id) {
+        fame_say(c->n, "FAIL a store into the read-only book %" PRIu64
+                 ": grant faults %" PRIu64 " -> %" PRIu64 ", error log %"
+                 PRIu64 " -> %" PRIu64 ", newest entry kind %u at %#" PRIx64
+                 "; want one more fault, logged as a grant write at %#"
+                 PRIx64, book, before, after, count, count_after, kind, off,
+                 book * c->book_size + 7 * 8);
+        return false;
+    }
+    fame_say(c->n, "node %u: a store into its read-only view of book %"
+             PRIu64 " did not reach the pool", c->n->id, book);
+    fame_say(c->n, "node %u: the store into book %" PRIu64 " was a grant "
+             "fault, counted and logged as a write at %#" PRIx64, c->n->id,
+             book, off);
     return true;
 }
 
@@ -447,16 +490,9 @@ static bool node1(struct ctx *c)
         return false;
 
     /* A store into the read-only grant is dropped on the way */
-    volatile uint64_t *w = book_word(c, books[1], 7);
-    uint64_t want = pattern(c->run, c->book_size / 8 + 7);
-    *w = ~want;
-    if (*w != want) {
-        fame_say(c->n, "FAIL a store into the read-only book %" PRIu64
-                 " changed it to %#" PRIx64, books[1], *w);
+    if (!expect_store_dropped(c, books[1],
+                              pattern(c->run, c->book_size / 8 + 7)))
         return false;
-    }
-    fame_say(c->n, "node 1: a store into its read-only view of book %" PRIu64
-             " did not reach the pool", books[1]);
     if (!expect_unreadable(c, other_book(books), "never opened by node 1") ||
         !oob_send(c, "opened") ||
         !oob_wait(c, 0, "unlink-busy", rest, sizeof(rest)) ||
