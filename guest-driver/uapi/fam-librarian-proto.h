@@ -97,58 +97,73 @@ enum fam_lib_op {
 	/* the Librarian and the pool */
 	FAM_LIB_OP_VERSION = 1,     /* -> fam_lib_version [version] */
 	FAM_LIB_OP_STATFS,          /* -> fam_lib_statfs [get_fs_stats] */
-	FAM_LIB_OP_BOOK_INFO,       /* args.size = book -> fam_lib_book
-				     * [get_book] */
-	FAM_LIB_OP_LIST_BOOKS,      /* args.size = first book, args.flags =
-				     * module + 1 or 0 for all -> fam_lib_list
-				     * + fam_lib_book[] [get_book_all,
-				     * get_book_ig, get_book_info_all] */
+	/* args.size = book -> fam_lib_book [get_book] */
+	FAM_LIB_OP_BOOK_INFO,
+	/*
+	 * args.size = first book, args.flags = module + 1 or 0 for all ->
+	 * fam_lib_list + fam_lib_book[] [get_book_all, get_book_ig,
+	 * get_book_info_all]
+	 */
+	FAM_LIB_OP_LIST_BOOKS,
 	/* shelves and directories */
 	FAM_LIB_OP_GETATTR,         /* p -> fam_lib_attr [get_shelf] */
-	FAM_LIB_OP_CREATE,          /* p, mode -> fam_lib_attr
-				     * [create_shelf] */
+	/* p, mode -> fam_lib_attr [create_shelf] */
+	FAM_LIB_OP_CREATE,
 	FAM_LIB_OP_MKDIR,           /* p, mode -> fam_lib_attr [mkdir] */
-	FAM_LIB_OP_SYMLINK,         /* p, q = target -> fam_lib_attr
-				     * [symlink] */
-	FAM_LIB_OP_READLINK,        /* p -> target bytes, NUL included
-				     * [readlink] */
-	FAM_LIB_OP_OPEN,            /* p, flags = FAM_LIB_OPEN_* ->
-				     * fam_lib_open [open_shelf] */
+	/* p, q = target -> fam_lib_attr [symlink] */
+	FAM_LIB_OP_SYMLINK,
+	/* p -> target bytes, NUL included [readlink] */
+	FAM_LIB_OP_READLINK,
+	/* p, flags = FAM_LIB_OPEN_* -> fam_lib_open [open_shelf] */
+	FAM_LIB_OP_OPEN,
 	FAM_LIB_OP_CLOSE,           /* handle [close_shelf] */
-	FAM_LIB_OP_RESIZE,          /* p or handle, size -> fam_lib_attr
-				     * [resize_shelf] */
+	/* p or handle, size -> fam_lib_attr [resize_shelf] */
+	FAM_LIB_OP_RESIZE,
 	FAM_LIB_OP_RENAME,          /* p, q = new path [rename_shelf] */
 	FAM_LIB_OP_UNLINK,          /* p [destroy_shelf] */
 	FAM_LIB_OP_RMDIR,           /* p [rmdir] */
-	FAM_LIB_OP_READDIR,         /* p, size = cursor -> fam_lib_list +
-				     * fam_lib_dirent[] [list_shelves,
-				     * get_shelf_path] */
-	FAM_LIB_OP_SHELF_BOOKS,     /* p or handle, size = cursor ->
-				     * fam_lib_list + fam_lib_book[]
-				     * [list_shelf_books] */
-	FAM_LIB_OP_LIST_OPENS,      /* size = cursor -> fam_lib_list +
-				     * fam_lib_opened[] [list_open_shelves] */
+	/*
+	 * p, size = cursor -> fam_lib_list + fam_lib_dirent[] [list_shelves,
+	 * get_shelf_path]
+	 */
+	FAM_LIB_OP_READDIR,
+	/*
+	 * p or handle, size = cursor -> fam_lib_list + fam_lib_book[]
+	 * [list_shelf_books]
+	 */
+	FAM_LIB_OP_SHELF_BOOKS,
+	/*
+	 * size = cursor -> fam_lib_list + fam_lib_opened[] [list_open_shelves]
+	 */
+	FAM_LIB_OP_LIST_OPENS,
 	/* attributes */
-	FAM_LIB_OP_GETXATTR,        /* p, q = name -> value bytes
-				     * [get_xattr] */
-	FAM_LIB_OP_SETXATTR,        /* p, q = name, b = value, flags
-				     * [set_xattr] */
-	FAM_LIB_OP_LISTXATTR,       /* p, size = cursor -> fam_lib_list +
-				     * NUL-terminated names [list_xattrs] */
+	/* p, q = name -> value bytes [get_xattr] */
+	FAM_LIB_OP_GETXATTR,
+	/* p, q = name, b = value, flags [set_xattr] */
+	FAM_LIB_OP_SETXATTR,
+	/*
+	 * p, size = cursor -> fam_lib_list + NUL-terminated names [list_xattrs]
+	 */
+	FAM_LIB_OP_LISTXATTR,
 	FAM_LIB_OP_REMOVEXATTR,     /* p, q = name [remove_xattr] */
 	FAM_LIB_OP_SETTIMES,        /* p, atime_ns, mtime_ns [set_am_time] */
 	FAM_LIB_OP_CHMOD,           /* p, mode (tm-librarian: ENOSYS) */
 	FAM_LIB_OP_CHOWN,           /* p, uid, gid (tm-librarian: ENOSYS) */
 	/* nodes, modules, maintenance */
-	FAM_LIB_OP_HEARTBEAT,       /* b = fam_lib_node_status
-				     * [update_node_soc_status] */
-	FAM_LIB_OP_MODULE_STATUS,   /* size = module, flags = FAM_LIB_MODULE_*
-				     * (uid 0 only) [update_node_mc_status] */
-	FAM_LIB_OP_ZERO_ZOMBIES,    /* -> fam_lib_count (books zeroed)
-				     * [kill_zombie_books] */
+	/* b = fam_lib_node_status [update_node_soc_status] */
+	FAM_LIB_OP_HEARTBEAT,
+	/*
+	 * size = module, flags = FAM_LIB_MODULE_* (uid 0 only)
+	 * [update_node_mc_status]
+	 */
+	FAM_LIB_OP_MODULE_STATUS,
+	/* -> fam_lib_count (books zeroed) [kill_zombie_books] */
+	FAM_LIB_OP_ZERO_ZOMBIES,
 	FAM_LIB_OP_OOB_SEND,        /* b = message (<= 256 bytes) [send_OOB] */
-	FAM_LIB_OP_OOB_RECV,        /* size = cursor -> fam_lib_list +
-				     * fam_lib_oob[] (messages after cursor) */
+	/*
+	 * size = cursor -> fam_lib_list + fam_lib_oob[] (messages after cursor)
+	 */
+	FAM_LIB_OP_OOB_RECV,
 	FAM_LIB_OP_MAX
 };
 

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -92,15 +93,36 @@ static volatile uint8_t *map_resource(const struct fam_dev *d,
     return p;
 }
 
+/* If a driver holds the function at sysfs, make it let go. */
+static bool unbind_driver(const struct fam_dev *d, const struct fame_node *n)
+{
+    char path[352];
+    snprintf(path, sizeof(path), "%s/driver/unbind", d->sysfs);
+    int fd = open(path, O_WRONLY);
+    if (fd < 0)
+        return errno == ENOENT;     /* no driver */
+    const char *addr = strrchr(d->sysfs, '/') + 1;
+    bool ok = write(fd, addr, strlen(addr)) == (ssize_t)strlen(addr);
+    int err = errno;
+    close(fd);
+    if (!ok)
+        fame_say(n, "FAIL cannot unbind the driver of %s: %s", d->sysfs,
+                 strerror(err));
+    return ok;
+}
+
 bool fam_dev_open_ids(struct fam_dev *d, const struct fame_node *n,
                       unsigned vendor, unsigned device, bool map_regs)
 {
     memset(d, 0, sizeof(*d));
+    d->fd = -1;
     if (!find_function(d->sysfs, sizeof(d->sysfs), vendor, device)) {
         fame_say(n, "FAIL no PCI function %04x:%04x in " PCI_DEVICES, vendor,
                  device);
         return false;
     }
+    if (!unbind_driver(d, n))
+        return false;
     /*
      * Nobody has enabled the function: no firmware in a fame node, and no
      * driver yet. Writing `enable` turns memory decoding on, without which
@@ -146,6 +168,32 @@ bool fam_dev_open(struct fam_dev *d, const struct fame_node *n)
                  magic, FAM_MAGIC);
         return false;
     }
+    return true;
+}
+
+bool fam_dev_open_driver(struct fam_dev *d, const struct fame_node *n)
+{
+    memset(d, 0, sizeof(*d));
+    d->fd = open(FAM_DRIVER_DEV, O_RDWR | O_CLOEXEC);
+    if (d->fd < 0) {
+        fame_say(n, "FAIL cannot open " FAM_DRIVER_DEV " (is the fam driver "
+                 "loaded?): %s", strerror(errno));
+        return false;
+    }
+    if (ioctl(d->fd, FAM_IOC_INFO, &d->info)) {
+        fame_say(n, "FAIL FAM_IOC_INFO: %s", strerror(errno));
+        return false;
+    }
+    void *p = mmap(NULL, (size_t)d->info.pool_size, PROT_READ | PROT_WRITE,
+                   MAP_SHARED, d->fd, 0);
+    if (p == MAP_FAILED) {
+        fame_say(n, "FAIL cannot map the pool (%llu bytes) from "
+                 FAM_DRIVER_DEV ": %s",
+                 (unsigned long long)d->info.pool_size, strerror(errno));
+        return false;
+    }
+    d->pool = p;
+    d->bar2_size = d->info.pool_size;
     return true;
 }
 

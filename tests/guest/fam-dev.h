@@ -1,17 +1,22 @@
 /*
- * Helpers for the guest test programs that use the fam-fabric device
- * before a driver exists: find the PCI function in sysfs, map its
- * registers (BAR0) and the pool (BAR2) through the resource files, and
- * synchronise nodes through the pool itself.
+ * Helpers for the guest test programs that use the fam-fabric device,
+ * in one of two ways:
+ *   - raw: find the PCI function in sysfs, unbind the fam driver if it
+ *     holds it, map its registers (BAR0) and the pool (BAR2) through the
+ *     resource files; for the tests of the device's registers themselves;
+ *   - through the driver: /dev/fam0, its ioctls and its mmap of the pool.
+ * Either way, nodes can synchronise through flags in the pool.
  *
- * The register map is the device's own header, included here and nowhere
- * else in tests/guest: guest-driver/uapi/fam-fabric-regs.h.
+ * The register map and the driver's ioctls are their own headers,
+ * included here and nowhere else in tests/guest:
+ * guest-driver/uapi/fam-fabric-regs.h and fam-ioctl.h.
  */
 #ifndef FAM_DEV_H
 #define FAM_DEV_H
 
 #include "fame-guest.h"
 #include "../../guest-driver/uapi/fam-fabric-regs.h"
+#include "../../guest-driver/uapi/fam-ioctl.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -24,21 +29,35 @@
 struct fam_dev {
     char sysfs[320];                /* /sys/bus/pci/devices/<address> */
     volatile uint8_t *regs;         /* BAR0, or NULL if not mapped */
-    volatile uint8_t *pool;         /* BAR2 */
-    uint64_t bar2_size;             /* size of BAR2 (resource2) */
+    volatile uint8_t *pool;         /* BAR2, or the driver's mapping */
+    uint64_t bar2_size;             /* bytes mapped at pool */
+    int fd;                         /* the driver's /dev/fam0, or -1 */
+    struct fam_ioc_info info;       /* through the driver: its INFO */
 };
 
+/* The driver's device file, and its sysfs directory */
+#define FAM_DRIVER_DEV          "/dev/fam0"
+#define FAM_DRIVER_SYSFS        "/sys/bus/pci/drivers/fam"
+
 /*
- * Find the first PCI function with these IDs, enable it if nothing has
- * (no driver: memory decoding is off until `enable` is written), and map
- * BAR0 (if map_regs) and BAR2. On failure prints a FAIL line on n's
- * behalf and returns false.
+ * Find the first PCI function with these IDs, unbind the driver that
+ * holds it (raw access and a driver taking the interrupts would fight over
+ * the same registers), enable it if nothing has (memory decoding is off
+ * until `enable` is written), and map BAR0 (if map_regs) and BAR2. On
+ * failure prints a FAIL line on n's behalf and returns false.
  */
 bool fam_dev_open_ids(struct fam_dev *d, const struct fame_node *n,
                       unsigned vendor, unsigned device, bool map_regs);
 
 /* The same for the fam-fabric function, registers included. */
 bool fam_dev_open(struct fam_dev *d, const struct fame_node *n);
+
+/*
+ * Through the driver: open FAM_DRIVER_DEV, read its INFO into d->info and
+ * map the whole pool at d->pool (regs stays NULL). FAIL line and false if
+ * the driver is not there.
+ */
+bool fam_dev_open_driver(struct fam_dev *d, const struct fame_node *n);
 
 /*
  * Register access: single loads and stores of the given width through

@@ -1,9 +1,10 @@
 /*
- * The Librarian through the fam-fabric mailbox, from user space without a
- * driver: requests are built with the Librarian's own client code
- * (librarian/proto/lib-client-msg.h), written into BAR0's MBOX_DATA, sent
- * with MBOX_CTRL = GO, and the reply is read back once MBOX_STATUS says
- * done (polled: no driver takes the mailbox interrupt).
+ * The Librarian through the fam-fabric mailbox. Requests are built with
+ * the Librarian's own client code (librarian/proto/lib-client-msg.h).
+ * Through the driver (a fam_dev opened with fam_dev_open_driver) each is
+ * one FAM_IOC_LIB: the driver sleeps until the reply's interrupt. Raw, the
+ * request is written into BAR0's MBOX_DATA, sent with MBOX_CTRL = GO, and
+ * the reply read back once MBOX_STATUS says done (polled).
  */
 #ifndef FAM_MBOX_H
 #define FAM_MBOX_H
@@ -38,10 +39,10 @@ void fam_mbox_init(struct fam_mbox *m, const struct fam_dev *d,
 
 /*
  * Send msg[0..len) as it is (it may be malformed on purpose) and wait for
- * the reply, which lands in m->reply / m->reply_len. Checks on the way
- * that the device shows busy then done, raises the mailbox's interrupt
- * status bit (cleared here), and that the reply's length is sane. Prints
- * a FAIL line and returns false if not.
+ * the reply, which lands in m->reply / m->reply_len. Raw, checks on the
+ * way that the device shows busy then done and raises the mailbox's
+ * interrupt status bit (cleared here); either way, that the reply's
+ * length is sane. Prints a FAIL line and returns false if not.
  */
 bool fam_mbox_send_raw(struct fam_mbox *m, const void *msg, size_t len);
 

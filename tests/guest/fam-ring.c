@@ -14,7 +14,9 @@
  *   5. node 0 waits for everyone, checks /ring is empty, removes it and
  *      reports the pool's books in use.
  * The nodes talk to each other only through the Librarian (OOB
- * messages): without an open shelf no node can read the pool.
+ * messages): without an open shelf no node can read the pool. Everything
+ * goes through the fam driver: its mapping of the pool (/dev/fam0) and its
+ * Librarian calls, which sleep until the mailbox interrupt.
  */
 #include "fam-mbox.h"
 
@@ -292,20 +294,20 @@ int main(int argc, char **argv)
     struct ring r;
 
     fame_node_init(&n, TAG, argc, argv);
-    if (!fam_dev_open(&d, &n))
+    if (!fam_dev_open_driver(&d, &n))
         return 1;
     memset(&r, 0, sizeof(r));
     fam_mbox_init(&r.m, &d, &n);
     r.d = &d;
     r.n = &n;
     r.run = fam_run_id();
-    r.book_size = fam_rd64(&d, FAM_REG_BOOK_SIZE);
+    r.book_size = d.info.book_size;
     r.books = (unsigned)fame_cmdline_long("fam.ring_books", 4);
     if (r.books < 1 || r.books > MAX_BOOKS) {
         fame_say(&n, "FAIL fam.ring_books must be 1..%d", MAX_BOOKS);
         return 1;
     }
-    if (!(fam_rd32(&d, FAM_REG_FEATURES) & FAM_FEATURE_MAILBOX)) {
+    if (!(d.info.features & FAM_FEATURE_MAILBOX)) {
         fame_say(&n, "FAIL the device has no Librarian (librarian=off?)");
         return 1;
     }
