@@ -180,8 +180,8 @@ static bool check_bad_requests(struct drv *x)
     wait.timeout_ms = 50;
     if (!expect_errno(x, "WAIT 50 ms on a quiet vector",
                       ioctl(fd, FAM_IOC_WAIT, &wait), ETIMEDOUT) ||
-        !expect_errno(x, "an unknown ioctl", ioctl(fd, _IO(FAM_IOC_MAGIC, 0x7f)),
-                      ENOTTY) ||
+        !expect_errno(x, "an unknown ioctl",
+                      ioctl(fd, _IO(FAM_IOC_MAGIC, 0x7f)), ENOTTY) ||
         !expect_errno(x, "INFO into a bad address",
                       ioctl(fd, FAM_IOC_INFO, (void *)8), EFAULT) ||
         !expect_errno(x, "LIB with a 10-byte request",
@@ -219,13 +219,18 @@ static bool check_bad_requests(struct drv *x)
     return true;
 }
 
-static bool lib_ok(struct drv *x, const char *what, int rc)
+/*
+ * One Librarian call about this test's shelf (its path is str1 where
+ * with_path), through the driver; false after a FAIL line unless it
+ * succeeded.
+ */
+static bool shelf_call(struct drv *x, uint16_t op,
+                       const struct fam_lib_args *a, bool with_path,
+                       const void **body, size_t *blen)
 {
-    if (rc == 0)
-        return true;
-    if (rc != FAM_MBOX_BROKEN)
-        fame_say(x->n, "FAIL %s: %s", what, fam_mbox_strerror(rc));
-    return false;
+    int rc = fam_mbox_call(&x->m, op, a, with_path ? x->shelf : NULL, NULL,
+                           NULL, 0, body, blen);
+    return fam_mbox_ok(&x->m, fam_lib_op_name(op), rc);
 }
 
 /* Open the shelf; its first book's pool offset. */
@@ -235,9 +240,7 @@ static bool open_shelf(struct drv *x, uint32_t flags, uint64_t *handle,
     struct fam_lib_args a = { .flags = flags };
     const void *body;
     size_t blen;
-    if (!lib_ok(x, "OPEN", fam_mbox_call(&x->m, FAM_LIB_OP_OPEN, &a,
-                                         x->shelf, NULL, NULL, 0, &body,
-                                         &blen)))
+    if (!shelf_call(x, FAM_LIB_OP_OPEN, &a, true, &body, &blen))
         return false;
     struct fam_lib_open o;
     memcpy(&o, body, sizeof(o));
@@ -248,9 +251,7 @@ static bool open_shelf(struct drv *x, uint32_t flags, uint64_t *handle,
     FamLibListIter it;
     struct fam_lib_list list;
     struct fam_lib_book book;
-    if (!lib_ok(x, "SHELF_BOOKS", fam_mbox_call(&x->m, FAM_LIB_OP_SHELF_BOOKS,
-                                                &b, NULL, NULL, NULL, 0,
-                                                &body, &blen)))
+    if (!shelf_call(x, FAM_LIB_OP_SHELF_BOOKS, &b, false, &body, &blen))
         return false;
     if (fam_lib_list_begin(&it, FAM_LIB_ITEM_BOOK, body, blen, &list) ||
         fam_lib_list_next_book(&it, &book) != 1) {
@@ -266,7 +267,7 @@ static uint64_t *map_book(struct drv *x, uint64_t offset, int prot)
     void *p = mmap(NULL, (size_t)x->d.info.book_size, prot, MAP_SHARED,
                    x->d.fd, (off_t)offset);
     if (p == MAP_FAILED) {
-        fame_say(x->n, "FAIL mmap of the book at %#" PRIx64 ": %s", offset,
+        fame_say(x->n, "FAIL mmap of the book at 0x%" PRIx64 ": %s", offset,
                  strerror(errno));
         return NULL;
     }
@@ -365,7 +366,7 @@ static bool check_fault_irq(struct drv *x, uint64_t granted)
     uint64_t v = *(volatile uint64_t *)p;
     munmap(p, (size_t)x->d.info.book_size);
     if (v != UINT64_MAX) {
-        fame_say(x->n, "FAIL a read at %#" PRIx64 " (no grant) gave %#" PRIx64
+        fame_say(x->n, "FAIL a read at 0x%" PRIx64 " (no grant) gave 0x%" PRIx64
                  ", not all-ones", off, v);
         return false;
     }
@@ -406,16 +407,12 @@ static bool node0(struct drv *x, unsigned rounds)
     uint64_t handle, off;
     int rc = fam_mbox_call(&x->m, FAM_LIB_OP_UNLINK, NULL, x->shelf, NULL,
                            NULL, 0, NULL, NULL);
-    if (rc != -ENOENT && !lib_ok(x, "UNLINK an old shelf", rc))
+    if (rc != -ENOENT && !fam_mbox_ok(&x->m, "UNLINK an old shelf", rc))
         return false;
-    if (!lib_ok(x, "CREATE", fam_mbox_call(&x->m, FAM_LIB_OP_CREATE, &a,
-                                           x->shelf, NULL, NULL, 0, NULL,
-                                           NULL)))
+    if (!shelf_call(x, FAM_LIB_OP_CREATE, &a, true, NULL, NULL))
         return false;
     a = (struct fam_lib_args){ .size = x->d.info.book_size };
-    if (!lib_ok(x, "RESIZE", fam_mbox_call(&x->m, FAM_LIB_OP_RESIZE, &a,
-                                           x->shelf, NULL, NULL, 0, NULL,
-                                           NULL)) ||
+    if (!shelf_call(x, FAM_LIB_OP_RESIZE, &a, true, NULL, NULL) ||
         !open_shelf(x, FAM_LIB_OPEN_READ | FAM_LIB_OPEN_WRITE, &handle, &off))
         return false;
     uint64_t *w = map_book(x, off, PROT_READ | PROT_WRITE);
@@ -425,7 +422,7 @@ static bool node0(struct drv *x, unsigned rounds)
     for (uint64_t i = 0; i < words; i++)
         w[i] = pattern(x->run, i);
     munmap(w, (size_t)x->d.info.book_size);
-    fame_say(x->n, "node 0: wrote book %#" PRIx64 " of %s through "
+    fame_say(x->n, "node 0: wrote book 0x%" PRIx64 " of %s through "
              FAM_DRIVER_DEV, off, x->shelf);
 
     if (!ring(x, 1, 0) ||
@@ -434,12 +431,8 @@ static bool node0(struct drv *x, unsigned rounds)
         !wait_for(x, 1, 3, 60000, "fault test done"))
         return false;
     struct fam_lib_args c = { .handle = handle };
-    return lib_ok(x, "CLOSE", fam_mbox_call(&x->m, FAM_LIB_OP_CLOSE, &c,
-                                            NULL, NULL, NULL, 0, NULL,
-                                            NULL)) &&
-           lib_ok(x, "UNLINK", fam_mbox_call(&x->m, FAM_LIB_OP_UNLINK, NULL,
-                                             x->shelf, NULL, NULL, 0, NULL,
-                                             NULL));
+    return shelf_call(x, FAM_LIB_OP_CLOSE, &c, false, NULL, NULL) &&
+           shelf_call(x, FAM_LIB_OP_UNLINK, NULL, true, NULL, NULL);
 }
 
 static bool node1(struct drv *x, unsigned rounds)
@@ -454,8 +447,8 @@ static bool node1(struct drv *x, unsigned rounds)
     uint64_t words = x->d.info.book_size / 8;
     for (uint64_t i = 0; i < words; i++) {
         if (w[i] != pattern(x->run, i)) {
-            fame_say(x->n, "FAIL word %" PRIu64 " of book %#" PRIx64 " holds "
-                     "%#" PRIx64 ", not %#" PRIx64, i, off, w[i],
+            fame_say(x->n, "FAIL word %" PRIu64 " of book 0x%" PRIx64 " holds "
+                     "0x%" PRIx64 ", not 0x%" PRIx64, i, off, w[i],
                      pattern(x->run, i));
             return false;
         }
@@ -465,9 +458,7 @@ static bool node1(struct drv *x, unsigned rounds)
     struct fam_lib_args c = { .handle = handle };
     bool ok = ring(x, 0, 0) && ping_pong(x, rounds) &&
               check_fault_irq(x, off) &&
-              lib_ok(x, "CLOSE", fam_mbox_call(&x->m, FAM_LIB_OP_CLOSE, &c,
-                                               NULL, NULL, NULL, 0, NULL,
-                                               NULL));
+              shelf_call(x, FAM_LIB_OP_CLOSE, &c, false, NULL, NULL);
     /* Node 0 waits for this even after a failure here */
     return ring(x, 0, 3) && ok;
 }

@@ -162,21 +162,26 @@ const char *fam_mbox_strerror(int rc)
     return rc ? strerror(-rc) : "success";
 }
 
+bool fam_mbox_ok(const struct fam_mbox *m, const char *what, int rc)
+{
+    if (rc == 0)
+        return true;
+    if (rc != FAM_MBOX_BROKEN)
+        fame_say(m->n, "FAIL %s: %s", what, fam_mbox_strerror(rc));
+    return false;
+}
+
 bool fam_mbox_oob_send(struct fam_mbox *m, const char *tag, uint64_t run,
                        const char *word)
 {
     char msg[96];
     int len = snprintf(msg, sizeof(msg), "%s %" PRIu64 " %s", tag, run,
                        word);
-    int rc = fam_mbox_call(m, FAM_LIB_OP_OOB_SEND, NULL, NULL, NULL,
-                           msg, (size_t)len, NULL, NULL);
-    if (rc) {
-        if (rc != FAM_MBOX_BROKEN)
-            fame_say(m->n, "FAIL OOB_SEND '%s': %s", word,
-                     fam_mbox_strerror(rc));
-        return false;
-    }
-    return true;
+    char what[64];
+    snprintf(what, sizeof(what), "OOB_SEND '%s'", word);
+    return fam_mbox_ok(m, what, fam_mbox_call(m, FAM_LIB_OP_OOB_SEND, NULL,
+                                              NULL, NULL, msg, (size_t)len,
+                                              NULL, NULL));
 }
 
 /*
@@ -205,11 +210,8 @@ bool fam_mbox_oob_wait(struct fam_mbox *m, const char *tag, uint64_t run,
         size_t blen;
         int rc = fam_mbox_call(m, FAM_LIB_OP_OOB_RECV, &a, NULL, NULL,
                                NULL, 0, &body, &blen);
-        if (rc) {
-            if (rc != FAM_MBOX_BROKEN)
-                fame_say(m->n, "FAIL OOB_RECV: %s", fam_mbox_strerror(rc));
+        if (!fam_mbox_ok(m, "OOB_RECV", rc))
             return false;
-        }
         FamLibListIter it;
         struct fam_lib_list list;
         struct fam_lib_oob oob;

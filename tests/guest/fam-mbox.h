@@ -72,6 +72,13 @@ bool fam_mbox_oob_wait(struct fam_mbox *m, const char *tag, uint64_t run,
                        unsigned from, const char *word, char *rest,
                        size_t rest_len);
 
+/*
+ * True if rc, a result of fam_mbox_call(), is 0; otherwise false after a
+ * FAIL line "<what>: <error>" (none for FAM_MBOX_BROKEN, which already
+ * printed its own).
+ */
+bool fam_mbox_ok(const struct fam_mbox *m, const char *what, int rc);
+
 /* "ENOENT"-like text for a result of fam_mbox_call(). */
 const char *fam_mbox_strerror(int rc);
 

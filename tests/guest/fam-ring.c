@@ -49,15 +49,6 @@ static uint64_t pattern(uint64_t run, unsigned node, uint64_t i)
     return x == UINT64_MAX ? 0 : x;
 }
 
-static bool ok(struct ring *r, const char *what, int rc)
-{
-    if (rc == 0)
-        return true;
-    if (rc != FAM_MBOX_BROKEN)
-        fame_say(r->n, "FAIL %s: %s", what, fam_mbox_strerror(rc));
-    return false;
-}
-
 static void shelf_path(char *buf, size_t len, unsigned node)
 {
     snprintf(buf, len, "/ring/node%u", node);
@@ -73,8 +64,9 @@ static bool open_books(struct ring *r, const char *path, uint32_t flags,
     char what[96];
 
     snprintf(what, sizeof(what), "OPEN %s", path);
-    if (!ok(r, what, fam_mbox_call(&r->m, FAM_LIB_OP_OPEN, &a, path, NULL,
-                                   NULL, 0, &body, &blen)))
+    int rc = fam_mbox_call(&r->m, FAM_LIB_OP_OPEN, &a, path, NULL, NULL, 0,
+                           &body, &blen);
+    if (!fam_mbox_ok(&r->m, what, rc))
         return false;
     struct fam_lib_open o;
     memcpy(&o, body, sizeof(o));
@@ -88,11 +80,11 @@ static bool open_books(struct ring *r, const char *path, uint32_t flags,
         FamLibListIter it;
         struct fam_lib_list list;
         struct fam_lib_book book;
-        int rc;
 
         snprintf(what, sizeof(what), "SHELF_BOOKS %s", path);
-        if (!ok(r, what, fam_mbox_call(&r->m, FAM_LIB_OP_SHELF_BOOKS, &b,
-                                       NULL, NULL, NULL, 0, &body, &blen)))
+        rc = fam_mbox_call(&r->m, FAM_LIB_OP_SHELF_BOOKS, &b, NULL, NULL,
+                           NULL, 0, &body, &blen);
+        if (!fam_mbox_ok(&r->m, what, rc))
             return false;
         if (fam_lib_list_begin(&it, FAM_LIB_ITEM_BOOK, body, blen, &list)) {
             fame_say(r->n, "FAIL SHELF_BOOKS's reply is not a list");
@@ -122,8 +114,9 @@ static bool open_books(struct ring *r, const char *path, uint32_t flags,
 static bool close_handle(struct ring *r, uint64_t handle)
 {
     struct fam_lib_args a = { .handle = handle };
-    return ok(r, "CLOSE", fam_mbox_call(&r->m, FAM_LIB_OP_CLOSE, &a, NULL,
-                                        NULL, NULL, 0, NULL, NULL));
+    int rc = fam_mbox_call(&r->m, FAM_LIB_OP_CLOSE, &a, NULL, NULL, NULL, 0,
+                           NULL, NULL);
+    return fam_mbox_ok(&r->m, "CLOSE", rc);
 }
 
 static uint64_t *book_words(const struct ring *r, uint64_t book)
@@ -141,24 +134,25 @@ static bool fill_own(struct ring *r)
 
     rc = fam_mbox_call(&r->m, FAM_LIB_OP_MKDIR, &a, "/ring", NULL, NULL, 0,
                        NULL, NULL);
-    if (rc != -EEXIST && !ok(r, "MKDIR /ring", rc))
+    if (rc != -EEXIST && !fam_mbox_ok(&r->m, "MKDIR /ring", rc))
         return false;
     shelf_path(path, sizeof(path), r->n->id);
     /* A shelf left by an interrupted earlier run goes first */
     rc = fam_mbox_call(&r->m, FAM_LIB_OP_UNLINK, NULL, path, NULL, NULL, 0,
                        NULL, NULL);
-    if (rc != -ENOENT && !ok(r, "UNLINK an old shelf", rc))
+    if (rc != -ENOENT && !fam_mbox_ok(&r->m, "UNLINK an old shelf", rc))
         return false;
     a = (struct fam_lib_args){ .mode = 0644 };
-    if (!ok(r, "CREATE", fam_mbox_call(&r->m, FAM_LIB_OP_CREATE, &a, path,
-                                       NULL, NULL, 0, NULL, NULL)))
+    rc = fam_mbox_call(&r->m, FAM_LIB_OP_CREATE, &a, path, NULL, NULL, 0,
+                       NULL, NULL);
+    if (!fam_mbox_ok(&r->m, "CREATE", rc))
         return false;
     /* Node-local books where the model has them (tm-2016), else any */
     static const char policy[] = "LocalNode";
     rc = fam_mbox_call(&r->m, FAM_LIB_OP_SETXATTR, NULL, path,
                        "user.LFS.AllocationPolicy", policy,
                        sizeof(policy) - 1, NULL, NULL);
-    if (!ok(r, "SETXATTR AllocationPolicy", rc))
+    if (!fam_mbox_ok(&r->m, "SETXATTR AllocationPolicy", rc))
         return false;
     a = (struct fam_lib_args){ .size = r->books * r->book_size };
     rc = fam_mbox_call(&r->m, FAM_LIB_OP_RESIZE, &a, path, NULL, NULL, 0,
@@ -167,7 +161,7 @@ static bool fill_own(struct ring *r)
     if (rc == -ENOSPC) {
         static const char any[] = "RandomBooks";
         placed = "anywhere (no node-local media in this model)";
-        if (!ok(r, "SETXATTR AllocationPolicy",
+        if (!fam_mbox_ok(&r->m, "SETXATTR AllocationPolicy",
                 fam_mbox_call(&r->m, FAM_LIB_OP_SETXATTR, NULL, path,
                               "user.LFS.AllocationPolicy", any,
                               sizeof(any) - 1, NULL, NULL)))
@@ -175,7 +169,7 @@ static bool fill_own(struct ring *r)
         rc = fam_mbox_call(&r->m, FAM_LIB_OP_RESIZE, &a, path, NULL, NULL,
                            0, NULL, NULL);
     }
-    if (!ok(r, "RESIZE", rc) ||
+    if (!fam_mbox_ok(&r->m, "RESIZE", rc) ||
         !open_books(r, path, FAM_LIB_OPEN_READ | FAM_LIB_OPEN_WRITE,
                     &handle, books))
         return false;
@@ -241,8 +235,9 @@ static bool destroy_own(struct ring *r)
                            sizeof(rest)))
         return false;
     shelf_path(path, sizeof(path), r->n->id);
-    return ok(r, "UNLINK", fam_mbox_call(&r->m, FAM_LIB_OP_UNLINK, NULL,
-                                         path, NULL, NULL, 0, NULL, NULL)) &&
+    int rc = fam_mbox_call(&r->m, FAM_LIB_OP_UNLINK, NULL, path, NULL, NULL,
+                           0, NULL, NULL);
+    return fam_mbox_ok(&r->m, "UNLINK", rc) &&
            fam_mbox_oob_send(&r->m, TAG, r->run, "unlinked");
 }
 
@@ -259,9 +254,9 @@ static bool finish(struct ring *r)
                                sizeof(rest)))
             return false;
     }
-    if (!ok(r, "READDIR /ring", fam_mbox_call(&r->m, FAM_LIB_OP_READDIR, &a,
-                                              "/ring", NULL, NULL, 0, &body,
-                                              &blen)))
+    int rc = fam_mbox_call(&r->m, FAM_LIB_OP_READDIR, &a, "/ring", NULL,
+                           NULL, 0, &body, &blen);
+    if (!fam_mbox_ok(&r->m, "READDIR /ring", rc))
         return false;
     struct fam_lib_list list;
     memcpy(&list, body, sizeof(list));
@@ -270,11 +265,13 @@ static bool finish(struct ring *r)
         fame_say(r->n, "FAIL /ring still holds %u shelves", list.count);
         return false;
     }
-    if (!ok(r, "RMDIR /ring", fam_mbox_call(&r->m, FAM_LIB_OP_RMDIR, NULL,
-                                            "/ring", NULL, NULL, 0, NULL,
-                                            NULL)) ||
-        !ok(r, "STATFS", fam_mbox_call(&r->m, FAM_LIB_OP_STATFS, NULL, NULL,
-                                       NULL, NULL, 0, &body, &blen)))
+    rc = fam_mbox_call(&r->m, FAM_LIB_OP_RMDIR, NULL, "/ring", NULL, NULL, 0,
+                       NULL, NULL);
+    if (!fam_mbox_ok(&r->m, "RMDIR /ring", rc))
+        return false;
+    rc = fam_mbox_call(&r->m, FAM_LIB_OP_STATFS, NULL, NULL, NULL, NULL, 0,
+                       &body, &blen);
+    if (!fam_mbox_ok(&r->m, "STATFS", rc))
         return false;
     struct fam_lib_statfs st;
     memcpy(&st, body, sizeof(st));
