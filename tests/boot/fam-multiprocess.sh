@@ -17,6 +17,10 @@
 #   doorbells= file: `fam-doorbell` plays $rounds round trips of
 #   ping-pong between node 0 and node 1 in the other process, with every
 #   check of fam-doorbell.sh (pending and status bits, counters, errors).
+# driver: the guest driver in q35 processes: `fam-driver` (no Librarian
+#   here: node 0 writes a book of the pool through /dev/fam0, node 1 reads
+#   it) and $rounds doorbell round trips between the processes, each taken
+#   as an MSI-X interrupt by the other node's driver.
 set -u -o pipefail
 # shellcheck source-path=SCRIPTDIR source=fam-lib.sh
 . "$(dirname "$0")/fam-lib.sh"
@@ -38,7 +42,11 @@ doorbell)
 	name=fam-multiprocess-doorbell
 	run="fame.run=fam-doorbell fam.db_rounds=$rounds"
 	;;
-*) echo "usage: $0 [share|atomic|doorbell]" >&2; exit 2 ;;
+driver)
+	name=fam-multiprocess-driver
+	run="fame.run=fam-driver fam.db_rounds=$rounds"
+	;;
+*) echo "usage: $0 [share|atomic|doorbell|driver]" >&2; exit 2 ;;
 esac
 fam_init $name
 rm -f "$pool.doorbells"
@@ -135,6 +143,20 @@ if [ "$mode" = doorbell ]; then
 	rm -f "$pool.doorbells"
 	pass "two q35 processes rang each other $rounds times over the" \
 		"doorbells= file, ${elapsed} s"
+fi
+
+if [ "$mode" = driver ]; then
+	expect_verdicts fam-driver $nodes
+	[ "$(count_node 1 "^fame-test fam-driver: node 1: read node 0's pattern through /dev/fam0\$")" -eq 1 ] ||
+		fail "process 1 did not read process 0's book through the driver"
+	for ((i = 0; i < nodes; i++)); do
+		[ "$(count_node "$i" "^fame-test fam-driver: node $i: $rounds doorbell round trips through the driver's interrupts, [0-9.]+ us each \([0-9]+ interrupts\)\$")" -eq 1 ] ||
+			fail "process $i did not report the doorbell round trips"
+	done
+	rm -f "$pool.doorbells"
+	rtt=$(node_lines 0 | grep -oE "interrupts, [0-9.]+ us" | grep -oE '[0-9.]+ us')
+	pass "two q35 processes: the driver shared a book and took $rounds" \
+		"doorbell round trips as MSI-X ($rtt each), ${elapsed} s"
 fi
 
 expect_verdicts fam-info $nodes

@@ -124,9 +124,9 @@ bool fam_dev_open_ids(struct fam_dev *d, const struct fame_node *n,
     if (!unbind_driver(d, n))
         return false;
     /*
-     * Nobody has enabled the function: no firmware in a fame node, and no
-     * driver yet. Writing `enable` turns memory decoding on, without which
-     * the BARs read all-ones.
+     * Nobody has enabled the function: no firmware in a fame node, and
+     * the driver (if any) is gone. Writing `enable` turns memory decoding
+     * on, without which the BARs read all-ones.
      */
     unsigned long enabled;
     if (read_attr(d->sysfs, "enable", &enabled) && !enabled) {

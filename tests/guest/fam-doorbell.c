@@ -1,6 +1,7 @@
 /*
- * fam-doorbell: doorbells between nodes, without a driver (the registers
- * are polled instead of taking the MSI-X interrupt).
+ * fam-doorbell: doorbells between nodes at the register level, with the
+ * driver unbound: the registers are polled instead of taking the MSI-X
+ * interrupt (fam-driver tests the interrupts through the driver).
  *
  * Nodes 0 and 1 play ping-pong for fam.db_rounds (default 500) round
  * trips. Node 0 rings vector v = round mod FAM_DOORBELL_VECTORS of node 1;
