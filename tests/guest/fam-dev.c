@@ -208,6 +208,16 @@ void fam_model_name(const struct fam_dev *d, char *buf)
     buf[FAM_MODEL_NAME_LEN] = '\0';
 }
 
+uint64_t fam_pattern(uint64_t run, uint64_t stream, uint64_t i)
+{
+    uint64_t x = run * 0x9e3779b97f4a7c15ULL + stream * 0xd1b54a32d192ed03ULL +
+                 i * 0xbf58476d1ce4e5b9ULL;
+    x ^= x >> 31;
+    x *= 0x94d049bb133111ebULL;
+    x ^= x >> 29;
+    return x == UINT64_MAX ? 0 : x;
+}
+
 uint64_t fam_run_id(void)
 {
     long id = fame_cmdline_long("fam.run_id", 1);

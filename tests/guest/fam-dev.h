@@ -97,6 +97,14 @@ static inline uint64_t *fam_word(const struct fam_dev *d, uint64_t off)
  */
 
 /*
+ * Word i of the test pattern of run `run` and stream `stream` (a node, a
+ * shelf: whatever must not look like another's data): different for every
+ * (run, stream, i), and never all-ones, which is what a read without a
+ * grant returns.
+ */
+uint64_t fam_pattern(uint64_t run, uint64_t stream, uint64_t i);
+
+/*
  * The run id: `fam.run_id=<number>` on the command line, 1 if absent.
  * The pool outlives a run, so every flag the tests publish in it carries
  * the run id: a flag left over from an earlier run must never look like

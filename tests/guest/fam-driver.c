@@ -83,13 +83,6 @@ static bool read_num(const struct fame_node *n, const char *rel,
     return true;
 }
 
-static uint64_t pattern(uint64_t run, uint64_t i)
-{
-    uint64_t x = (run + 1) * 0x9e3779b97f4a7c15ULL ^ i * 0xbf58476d1ce4e5b9ULL;
-    x ^= x >> 29;
-    return x == UINT64_MAX ? 0 : x;
-}
-
 /* INFO against the node and against sysfs. */
 static bool check_info(struct drv *x)
 {
@@ -249,28 +242,17 @@ static bool shelf_call(struct drv *x, uint16_t op,
 static bool open_shelf(struct drv *x, uint32_t flags, uint64_t *handle,
                        uint64_t *offset)
 {
-    struct fam_lib_args a = { .flags = flags };
-    const void *body;
-    size_t blen;
-    if (!shelf_call(x, FAM_LIB_OP_OPEN, &a, true, &body, &blen))
-        return false;
-    struct fam_lib_open o;
-    memcpy(&o, body, sizeof(o));
-    fam_lib_wire_open(&o);
-    *handle = o.handle;
+    uint64_t book;
+    unsigned count;
 
-    struct fam_lib_args b = { .handle = o.handle };
-    FamLibListIter it;
-    struct fam_lib_list list;
-    struct fam_lib_book book;
-    if (!shelf_call(x, FAM_LIB_OP_SHELF_BOOKS, &b, false, &body, &blen))
+    if (!fam_mbox_open(&x->m, x->shelf, flags, handle) ||
+        !fam_mbox_shelf_books(&x->m, *handle, &book, 1, &count))
         return false;
-    if (fam_lib_list_begin(&it, FAM_LIB_ITEM_BOOK, body, blen, &list) ||
-        fam_lib_list_next_book(&it, &book) != 1) {
+    if (count == 0) {
         fame_say(x->n, "FAIL SHELF_BOOKS of %s lists no book", x->shelf);
         return false;
     }
-    *offset = book.book * x->d.info.book_size;
+    *offset = book * x->d.info.book_size;
     return true;
 }
 
@@ -440,7 +422,7 @@ static bool node0(struct drv *x, unsigned rounds)
         return false;
     uint64_t words = x->d.info.book_size / 8;
     for (uint64_t i = 0; i < words; i++)
-        w[i] = pattern(x->run, i);
+        w[i] = fam_pattern(x->run, 0, i);
     munmap(w, (size_t)x->d.info.book_size);
     fame_say(x->n, "node 0: wrote book 0x%" PRIx64 " of %s through "
              FAM_DRIVER_DEV, off, x->librarian ? x->shelf : "the pool");
@@ -469,10 +451,10 @@ static bool node1(struct drv *x, unsigned rounds)
         return false;
     uint64_t words = x->d.info.book_size / 8;
     for (uint64_t i = 0; i < words; i++) {
-        if (w[i] != pattern(x->run, i)) {
+        if (w[i] != fam_pattern(x->run, 0, i)) {
             fame_say(x->n, "FAIL word %" PRIu64 " of book 0x%" PRIx64 " holds "
                      "0x%" PRIx64 ", not 0x%" PRIx64, i, off, w[i],
-                     pattern(x->run, i));
+                     fam_pattern(x->run, 0, i));
             return false;
         }
     }

@@ -171,6 +171,62 @@ bool fam_mbox_ok(const struct fam_mbox *m, const char *what, int rc)
     return false;
 }
 
+bool fam_mbox_open(struct fam_mbox *m, const char *path, uint32_t flags,
+                   uint64_t *handle)
+{
+    struct fam_lib_args a = { .flags = flags };
+    const void *body;
+    size_t blen;
+    char what[96];
+
+    snprintf(what, sizeof(what), "OPEN %s", path);
+    if (!fam_mbox_ok(m, what, fam_mbox_call(m, FAM_LIB_OP_OPEN, &a, path,
+                                            NULL, NULL, 0, &body, &blen)))
+        return false;
+    struct fam_lib_open o;
+    memcpy(&o, body, sizeof(o));
+    fam_lib_wire_open(&o);
+    *handle = o.handle;
+    return true;
+}
+
+bool fam_mbox_shelf_books(struct fam_mbox *m, uint64_t handle,
+                          uint64_t *books, unsigned max, unsigned *count)
+{
+    uint64_t cursor = 0;
+
+    *count = 0;
+    for (;;) {
+        struct fam_lib_args a = { .handle = handle, .size = cursor };
+        const void *body;
+        size_t blen;
+        FamLibListIter it;
+        struct fam_lib_list list;
+        struct fam_lib_book book;
+        int rc = fam_mbox_call(m, FAM_LIB_OP_SHELF_BOOKS, &a, NULL, NULL,
+                               NULL, 0, &body, &blen);
+
+        if (!fam_mbox_ok(m, "SHELF_BOOKS", rc))
+            return false;
+        if (fam_lib_list_begin(&it, FAM_LIB_ITEM_BOOK, body, blen, &list)) {
+            fame_say(m->n, "FAIL SHELF_BOOKS's reply is not a list");
+            return false;
+        }
+        while ((rc = fam_lib_list_next_book(&it, &book)) == 1) {
+            if (*count < max)
+                books[*count] = book.book;
+            (*count)++;
+        }
+        if (rc < 0) {
+            fame_say(m->n, "FAIL SHELF_BOOKS's list is malformed");
+            return false;
+        }
+        if (list.done)
+            return true;
+        cursor = list.next;
+    }
+}
+
 bool fam_mbox_oob_send(struct fam_mbox *m, const char *tag, uint64_t run,
                        const char *word)
 {

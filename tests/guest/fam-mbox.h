@@ -79,6 +79,18 @@ bool fam_mbox_oob_wait(struct fam_mbox *m, const char *tag, uint64_t run,
  */
 bool fam_mbox_ok(const struct fam_mbox *m, const char *what, int rc);
 
+/* OPEN path with flags (FAM_LIB_OPEN_*): its handle. False after a FAIL. */
+bool fam_mbox_open(struct fam_mbox *m, const char *path, uint32_t flags,
+                   uint64_t *handle);
+
+/*
+ * The books of the open shelf `handle`, in order, over as many
+ * SHELF_BOOKS replies as it takes: the first max of them into books[],
+ * how many there are into *count. False after a FAIL line.
+ */
+bool fam_mbox_shelf_books(struct fam_mbox *m, uint64_t handle,
+                          uint64_t *books, unsigned max, unsigned *count);
+
 /* "ENOENT"-like text for a result of fam_mbox_call(). */
 const char *fam_mbox_strerror(int rc);
 

@@ -23,26 +23,16 @@
 #define TAIL        (DATA + WORDS * 8 + 3)          /* odd on purpose */
 #define TAIL_BYTES  61
 
-/* Word i of this run's pattern: a 64-bit mix, so no two runs, no two
- * offsets and neither zeros nor all-ones match. */
-static uint64_t pattern(uint64_t run, uint64_t i)
-{
-    uint64_t x = run * 0x9e3779b97f4a7c15ULL + i * 0xbf58476d1ce4e5b9ULL;
-    x ^= x >> 31;
-    x *= 0x94d049bb133111ebULL;
-    return x ^ (x >> 29);
-}
-
 static uint8_t tail_byte(uint64_t run, unsigned i)
 {
-    return (uint8_t)(pattern(run, WORDS + i) >> 17);
+    return (uint8_t)(fam_pattern(run, 0, WORDS + i) >> 17);
 }
 
 static void write_pattern(const struct fam_dev *d, uint64_t run)
 {
     volatile uint64_t *w = fam_word(d, DATA);
     for (uint64_t i = 0; i < WORDS; i++)
-        w[i] = pattern(run, i);
+        w[i] = fam_pattern(run, 0, i);
     volatile uint8_t *b = d->pool + TAIL;
     for (unsigned i = 0; i < TAIL_BYTES; i++)
         b[i] = tail_byte(run, i);
@@ -54,9 +44,9 @@ static uint64_t check_pattern(const struct fam_dev *d, uint64_t run,
 {
     const volatile uint64_t *w = fam_word(d, DATA);
     for (uint64_t i = 0; i < WORDS; i++) {
-        if (w[i] != pattern(run, i)) {
+        if (w[i] != fam_pattern(run, 0, i)) {
             *got = w[i];
-            *want = pattern(run, i);
+            *want = fam_pattern(run, 0, i);
             return DATA + i * 8;
         }
     }

@@ -32,19 +32,11 @@ static uint64_t slice_off(unsigned node)
     return FAM_AREA_PERSIST + node * SLICE;
 }
 
-static uint64_t pattern(uint64_t run, unsigned node, uint64_t i)
-{
-    uint64_t x = (run ^ (uint64_t)node << 56) * 0xd6e8feb86659fd93ULL + i;
-    x ^= x >> 32;
-    x *= 0xd6e8feb86659fd93ULL;
-    return x ^ (x >> 32);
-}
-
 static void write_slice(const struct fam_dev *d, uint64_t run, unsigned node)
 {
     volatile uint64_t *w = fam_word(d, slice_off(node) + HEADER);
     for (uint64_t i = 0; i < WORDS; i++)
-        w[i] = pattern(run, node, i);
+        w[i] = fam_pattern(run, node + 1, i);
     /* The header last: a slice with a header is complete. */
     volatile struct header *h = (void *)fam_word(d, slice_off(node));
     h->run = run;
@@ -71,12 +63,12 @@ static bool check_slice(const struct fam_dev *d, const struct fame_node *n,
     }
     const volatile uint64_t *w = fam_word(d, slice_off(node) + HEADER);
     for (uint64_t i = 0; i < WORDS; i++) {
-        if (w[i] != pattern(run, node, i)) {
+        if (w[i] != fam_pattern(run, node + 1, i)) {
             fame_say(n, "FAIL slice %u: pool offset %#llx holds %#llx, the "
                      "write run put %#llx there", node,
                      (unsigned long long)(slice_off(node) + HEADER + i * 8),
                      (unsigned long long)w[i],
-                     (unsigned long long)pattern(run, node, i));
+                     (unsigned long long)fam_pattern(run, node + 1, i));
             return false;
         }
     }

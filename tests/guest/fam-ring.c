@@ -38,17 +38,6 @@ struct ring {
     unsigned books;
 };
 
-/* Word i of node `node`'s shelf in this run; never all-ones (a fault). */
-static uint64_t pattern(uint64_t run, unsigned node, uint64_t i)
-{
-    uint64_t x = run * 0x9e3779b97f4a7c15ULL + (node + 1) *
-                 0xd1b54a32d192ed03ULL + i * 0xbf58476d1ce4e5b9ULL;
-    x ^= x >> 31;
-    x *= 0x94d049bb133111ebULL;
-    x ^= x >> 29;
-    return x == UINT64_MAX ? 0 : x;
-}
-
 static void shelf_path(char *buf, size_t len, unsigned node)
 {
     snprintf(buf, len, "/ring/node%u", node);
@@ -58,51 +47,11 @@ static void shelf_path(char *buf, size_t len, unsigned node)
 static bool open_books(struct ring *r, const char *path, uint32_t flags,
                        uint64_t *handle, uint64_t *books)
 {
-    struct fam_lib_args a = { .flags = flags };
-    const void *body;
-    size_t blen;
-    char what[96];
+    unsigned count;
 
-    snprintf(what, sizeof(what), "OPEN %s", path);
-    int rc = fam_mbox_call(&r->m, FAM_LIB_OP_OPEN, &a, path, NULL, NULL, 0,
-                           &body, &blen);
-    if (!fam_mbox_ok(&r->m, what, rc))
+    if (!fam_mbox_open(&r->m, path, flags, handle) ||
+        !fam_mbox_shelf_books(&r->m, *handle, books, MAX_BOOKS, &count))
         return false;
-    struct fam_lib_open o;
-    memcpy(&o, body, sizeof(o));
-    fam_lib_wire_open(&o);
-    *handle = o.handle;
-
-    unsigned count = 0;
-    uint64_t cursor = 0;
-    for (;;) {
-        struct fam_lib_args b = { .handle = *handle, .size = cursor };
-        FamLibListIter it;
-        struct fam_lib_list list;
-        struct fam_lib_book book;
-
-        snprintf(what, sizeof(what), "SHELF_BOOKS %s", path);
-        rc = fam_mbox_call(&r->m, FAM_LIB_OP_SHELF_BOOKS, &b, NULL, NULL,
-                           NULL, 0, &body, &blen);
-        if (!fam_mbox_ok(&r->m, what, rc))
-            return false;
-        if (fam_lib_list_begin(&it, FAM_LIB_ITEM_BOOK, body, blen, &list)) {
-            fame_say(r->n, "FAIL SHELF_BOOKS's reply is not a list");
-            return false;
-        }
-        while ((rc = fam_lib_list_next_book(&it, &book)) == 1) {
-            if (count < MAX_BOOKS)
-                books[count] = book.book;
-            count++;
-        }
-        if (rc < 0) {
-            fame_say(r->n, "FAIL SHELF_BOOKS's list is malformed");
-            return false;
-        }
-        if (list.done)
-            break;
-        cursor = list.next;
-    }
     if (count != r->books) {
         fame_say(r->n, "FAIL %s holds %u books, not %u", path, count,
                  r->books);
@@ -179,7 +128,7 @@ static bool fill_own(struct ring *r)
     for (unsigned b = 0; b < r->books; b++) {
         uint64_t *w = book_words(r, books[b]);
         for (uint64_t i = 0; i < words; i++)
-            w[i] = pattern(r->run, r->n->id, b * words + i);
+            w[i] = fam_pattern(r->run, r->n->id + 1, b * words + i);
     }
     double dt = fame_now() - t0;
     fame_say(r->n, "node %u: wrote %u books (%" PRIu64 " MiB, %s) of %s "
@@ -208,7 +157,7 @@ static bool verify_next(struct ring *r)
     for (unsigned b = 0; b < r->books; b++) {
         const uint64_t *w = book_words(r, books[b]);
         for (uint64_t i = 0; i < words; i++) {
-            uint64_t want = pattern(r->run, next, b * words + i);
+            uint64_t want = fam_pattern(r->run, next + 1, b * words + i);
             if (w[i] != want) {
                 fame_say(r->n, "FAIL %s word %" PRIu64 " of book %" PRIu64
                          " holds %#" PRIx64 ", not %#" PRIx64, path, i,
