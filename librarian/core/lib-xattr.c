@@ -156,16 +156,14 @@ static int interleave(FamLib *lib, const LibShelf *s, XValue *v)
     return ret;
 }
 
-static int blob_column(FamLib *lib, const char *sql, int64_t id, XValue *v)
+/*
+ * Step the bound statement st once and take its first column as the
+ * value; -ENODATA if there is no row.
+ */
+static int xv_row(FamLib *lib, sqlite3_stmt *st, XValue *v)
 {
-    sqlite3_stmt *st = lib_sql(lib, sql);
-    int ret;
+    int ret = lib_step(lib, st);
 
-    if (st == NULL) {
-        return -EIO;
-    }
-    sqlite3_bind_int64(st, 1, id);
-    ret = lib_step(lib, st);
     if (ret <= 0) {
         return ret < 0 ? ret : -ENODATA;
     }
@@ -178,6 +176,17 @@ static int blob_column(FamLib *lib, const char *sql, int64_t id, XValue *v)
     }
     sqlite3_reset(st);
     return 0;
+}
+
+static int blob_column(FamLib *lib, const char *sql, int64_t id, XValue *v)
+{
+    sqlite3_stmt *st = lib_sql(lib, sql);
+
+    if (st == NULL) {
+        return -EIO;
+    }
+    sqlite3_bind_int64(st, 1, id);
+    return xv_row(lib, st, v);
 }
 
 static int lfs_get(FamLib *lib, const LibShelf *s, LfsAttr a, XValue *v)
@@ -214,26 +223,13 @@ static int user_get(FamLib *lib, const LibShelf *s, const char *name,
     static const char sql[] =
         "SELECT value FROM xattrs WHERE shelf = ?1 AND name = ?2";
     sqlite3_stmt *st = lib_sql(lib, sql);
-    int ret;
 
     if (st == NULL) {
         return -EIO;
     }
     sqlite3_bind_int64(st, 1, s->id);
     lib_bind_str(st, 2, name);
-    ret = lib_step(lib, st);
-    if (ret <= 0) {
-        return ret < 0 ? ret : -ENODATA;
-    }
-    v->len = (size_t)sqlite3_column_bytes(st, 0);
-    if (v->len > sizeof(v->buf)) {
-        v->len = sizeof(v->buf);
-    }
-    if (v->len) {
-        memcpy(v->buf, sqlite3_column_blob(st, 0), v->len);
-    }
-    sqlite3_reset(st);
-    return 0;
+    return xv_row(lib, st, v);
 }
 
 static int do_getxattr(FamLib *lib, const FamLibCaller *who, const char *path,

@@ -11,11 +11,16 @@
 #include "lib-proto-int.h"
 #include "lib-wire.h"
 
-/* Items go after the struct fam_lib_list that lib_list_finish() writes. */
+/*
+ * Items go after the struct fam_lib_list that list_finish() writes; the
+ * core's walk sets next and done.
+ */
 typedef struct ListOut {
     unsigned char *pos;
     size_t left;
     uint32_t count;
+    uint64_t next;
+    bool done;
 } ListOut;
 
 static void list_start(ListOut *lo, FamLibReplyBody *out)
@@ -23,6 +28,8 @@ static void list_start(ListOut *lo, FamLibReplyBody *out)
     lo->pos = out->body + sizeof(struct fam_lib_list);
     lo->left = out->room - sizeof(struct fam_lib_list);
     lo->count = 0;
+    lo->next = 0;
+    lo->done = false;
 }
 
 /* Room for `need` more bytes? Takes them if so. */
@@ -44,20 +51,19 @@ static unsigned char *list_take(ListOut *lo, size_t need)
  * fitted although some were left (an item bigger than the whole reply
  * would otherwise make the client ask for the same cursor forever).
  */
-static int list_finish(const ListOut *lo, FamLibReplyBody *out, int ret,
-                       uint64_t next, bool done)
+static int list_finish(const ListOut *lo, FamLibReplyBody *out, int ret)
 {
     struct fam_lib_list l = { 0 };
 
     if (ret < 0) {
         return ret;
     }
-    if (lo->count == 0 && !done) {
+    if (lo->count == 0 && !lo->done) {
         return -EMSGSIZE;
     }
-    l.next = next;
+    l.next = lo->next;
     l.count = lo->count;
-    l.done = done ? 1 : 0;
+    l.done = lo->done ? 1 : 0;
     fam_lib_wire_list(&l);
     memcpy(out->body, &l, sizeof(l));
     out->len = (size_t)(lo->pos - out->body);
@@ -159,8 +165,6 @@ int fam_lib_proto_list_books(FamLib *lib, const FamLibCaller *who,
 {
     const FamModel *model = fam_lib_model(lib);
     uint32_t module = UINT32_MAX;   /* flags 0: every module */
-    uint64_t next = 0;
-    bool done = false;
     ListOut lo;
     int ret;
 
@@ -173,77 +177,69 @@ int fam_lib_proto_list_books(FamLib *lib, const FamLibCaller *who,
     }
     list_start(&lo, out);
     ret = fam_lib_list_books(lib, module, req->args.size, put_book, &lo,
-                             &next, &done);
-    return list_finish(&lo, out, ret, next, done);
+                             &lo.next, &lo.done);
+    return list_finish(&lo, out, ret);
 }
 
 int fam_lib_proto_readdir(FamLib *lib, const FamLibCaller *who,
                           const FamLibRequest *req, FamLibReplyBody *out)
 {
-    uint64_t next = 0;
-    bool done = false;
     ListOut lo;
     int ret;
 
     list_start(&lo, out);
     ret = fam_lib_readdir(lib, who, req->str1, req->args.size, put_dirent,
-                          &lo, &next, &done);
-    return list_finish(&lo, out, ret, next, done);
+                          &lo, &lo.next, &lo.done);
+    return list_finish(&lo, out, ret);
 }
 
 int fam_lib_proto_shelf_books(FamLib *lib, const FamLibCaller *who,
                               const FamLibRequest *req, FamLibReplyBody *out)
 {
-    uint64_t next = 0;
-    bool done = false;
     ListOut lo;
     int ret;
 
     list_start(&lo, out);
     ret = fam_lib_shelf_books(lib, who, req->str1, req->args.handle,
-                              req->args.size, put_book, &lo, &next, &done);
-    return list_finish(&lo, out, ret, next, done);
+                              req->args.size, put_book, &lo, &lo.next,
+                              &lo.done);
+    return list_finish(&lo, out, ret);
 }
 
 int fam_lib_proto_list_opens(FamLib *lib, const FamLibCaller *who,
                              const FamLibRequest *req, FamLibReplyBody *out)
 {
-    uint64_t next = 0;
-    bool done = false;
     ListOut lo;
     int ret;
 
     (void)who;
     list_start(&lo, out);
-    ret = fam_lib_list_opens(lib, req->args.size, put_opened, &lo, &next,
-                             &done);
-    return list_finish(&lo, out, ret, next, done);
+    ret = fam_lib_list_opens(lib, req->args.size, put_opened, &lo, &lo.next,
+                             &lo.done);
+    return list_finish(&lo, out, ret);
 }
 
 int fam_lib_proto_listxattr(FamLib *lib, const FamLibCaller *who,
                             const FamLibRequest *req, FamLibReplyBody *out)
 {
-    uint64_t next = 0;
-    bool done = false;
     ListOut lo;
     int ret;
 
     list_start(&lo, out);
     ret = fam_lib_listxattr(lib, who, req->str1, req->args.size, put_name,
-                            &lo, &next, &done);
-    return list_finish(&lo, out, ret, next, done);
+                            &lo, &lo.next, &lo.done);
+    return list_finish(&lo, out, ret);
 }
 
 int fam_lib_proto_oob_recv(FamLib *lib, const FamLibCaller *who,
                            const FamLibRequest *req, FamLibReplyBody *out)
 {
-    uint64_t next = 0;
-    bool done = false;
     ListOut lo;
     int ret;
 
     (void)who;
     list_start(&lo, out);
-    ret = fam_lib_oob_recv(lib, req->args.size, put_oob, &lo, &next, &done);
-    return list_finish(&lo, out, ret, next, done);
+    ret = fam_lib_oob_recv(lib, req->args.size, put_oob, &lo, &lo.next,
+                           &lo.done);
+    return list_finish(&lo, out, ret);
 }
