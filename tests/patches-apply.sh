@@ -1,7 +1,8 @@
 #!/bin/bash
 # Test: FAME's QEMU patch series applies cleanly, in order and without fuzz,
 # to a fresh unpack of the verified QEMU 10.0.2 tarball, and every patch is
-# well formed (NNNN-name.patch, a subject, and a header that says why).
+# well formed (NNNN-name.patch, a subject, a header that says why, and a
+# Signed-off-by: line in that header).
 #
 # Uses $FAME_QEMU_TARBALL, else the cached tarball in $FAME_CACHE/dl; skips
 # (exit 77) if there is none (./configure --qemu-src does not download it).
@@ -54,6 +55,12 @@ for p in "${FAME_SERIES[@]}"; do
 		body && NF { words++ }
 		END { exit !(words > 0) }
 	' "$p" || fail "$name has no description after its Subject: say why the patch is needed"
+	# ... and a sign-off (Name <address>) in the message, before the diff.
+	awk '
+		/^---$/ || /^diff --git / || /^--- / { exit }
+		/^Signed-off-by: [^<]*[^< ] <[^<>@ ]+@[^<> ]+>$/ { signed = 1 }
+		END { exit !signed }
+	' "$p" || fail "$name has no Signed-off-by: Name <address> line before its diff (git commit -s; see qemu-patches/README)"
 	grep -q '^+++ ' "$p" || fail "$name contains no diff"
 done
 
