@@ -21,7 +21,6 @@
 #include "qom/object_interfaces.h"
 #include "system/hostmem.h"
 #include "hw/qdev-properties.h"
-#include "hw/fam/fam-fabric.h"
 #include "fame.h"
 
 static HostMemoryBackend *fame_fam_file_backend(FameMachineState *fms,

@@ -208,9 +208,9 @@ static void fame_machine_set_nodes(Object *obj, Visitor *v, const char *name,
     if (!visit_type_uint32(v, name, &value, errp)) {
         return;
     }
-    if (value < 1 || value > FAME_MAX_NODES) {
+    if (value < 1 || value > FAM_MAX_NODES) {
         error_setg(errp, "nodes=%u is out of range: a fame machine has 1 to "
-                   "%d nodes", value, FAME_MAX_NODES);
+                   "%d nodes", value, FAM_MAX_NODES);
         return;
     }
     fms->nodes = value;
@@ -246,7 +246,7 @@ static void fame_machine_set_console_input(Object *obj, Visitor *v,
     if (!visit_type_uint32(v, name, &value, errp)) {
         return;
     }
-    if (value >= FAME_MAX_NODES) {
+    if (value >= FAM_MAX_NODES) {
         error_setg(errp, "console-input=%u is not a node number", value);
         return;
     }
@@ -408,7 +408,7 @@ static void fame_machine_class_init(ObjectClass *oc, void *data)
     mc->desc = "FAME: independent x86 Linux nodes in one process";
     mc->init = fame_machine_init;
     mc->reset = fame_machine_reset;
-    mc->max_cpus = FAME_MAX_NODES;
+    mc->max_cpus = FAM_MAX_NODES;
     mc->default_cpu_type = TARGET_DEFAULT_CPU_TYPE;
     mc->default_ram_size = FAME_DEFAULT_RAM_SIZE;
     mc->default_ram_id = NULL;          /* every node allocates its own */

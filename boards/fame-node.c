@@ -34,7 +34,6 @@
 #include "hw/qdev-properties-system.h"
 #include "hw/pci/pci_host.h"
 #include "target/i386/cpu.h"
-#include "hw/fam/fam-fabric.h"
 #include "fame.h"
 #include "trace.h"
 

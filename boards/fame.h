@@ -14,10 +14,10 @@
 #include "hw/cpu/cluster.h"
 #include "hw/isa/isa.h"
 #include "hw/pci/pci.h"
+#include "hw/fam/fam-fabric.h"
 #include "chardev/char-fe.h"
 #include "qom/object.h"
 
-#define FAME_MAX_NODES          64
 #define FAME_DEFAULT_RAM_SIZE   (256 * MiB)
 
 /*
@@ -104,7 +104,7 @@ struct FameNode {
     PCIBus *pci;
     DeviceState *phb;
     PCIDevice *node_ctl;
-    struct FamFabricState *fam;
+    FamFabricState *fam;
 
     Chardev *console;
 };
@@ -125,9 +125,9 @@ struct FameMachineState {
     bool librarian;             /* run the Librarian (default on) */
     char *librarian_db;         /* its database; default next to the pool */
 
-    struct FamHub *fam_hub;
+    FamHub *fam_hub;
 
-    FameNode *node[FAME_MAX_NODES];
+    FameNode *node[FAM_MAX_NODES];
     FameBootImage boot;
     char *cmdline;              /* the command line every node shares */
 

@@ -282,3 +282,4 @@ module_pci_driver(fam_driver);
 MODULE_DESCRIPTION("FAME fam-fabric device: fabric-attached memory, doorbells, Librarian mailbox");
 MODULE_AUTHOR("The FAME developers");
 MODULE_LICENSE("GPL");
+MODULE_VERSION(FAME_VERSION);

@@ -15,7 +15,7 @@
 #include <linux/uaccess.h>
 
 #include "fam.h"
-#include "uapi/fam-librarian-proto.h"
+#include "fame/fam-librarian-proto.h"
 
 /* The Librarian serves every node on a host whose cores the nodes share */
 #define FAM_MBOX_TIMEOUT	(60 * HZ)

@@ -19,8 +19,9 @@
 #include <linux/spinlock.h>
 #include <linux/wait.h>
 
-#include "uapi/fam-fabric-regs.h"
-#include "uapi/fam-ioctl.h"
+#include "fame/fam-fabric-regs.h"
+#include "fame/fam-ioctl.h"
+#include "fame/fame-version.h"
 
 /* The context of one MSI-X vector's handler */
 struct fam_vector {

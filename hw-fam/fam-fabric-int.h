@@ -1,28 +1,21 @@
 /*
- * fam-fabric: one shared pool of fabric-attached memory in every node
+ * fam-fabric: the device's own state and the functions its files share.
+ * Only hw-fam/ includes this; the board uses hw/fam/fam-fabric.h.
  *
  * Copyright (c) 2026 The FAME developers
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 
-#ifndef HW_FAM_FAM_FABRIC_H
-#define HW_FAM_FAM_FABRIC_H
+#ifndef HW_FAM_FAM_FABRIC_INT_H
+#define HW_FAM_FAM_FABRIC_INT_H
 
+#include "hw/fam/fam-fabric.h"
 #include "hw/pci/pci_device.h"
 #include "system/hostmem.h"
-#include "qom/object.h"
-#include "fame/fam-fabric-regs.h"
-#include "hw/fam/model/fam-model.h"
+#include "fam-model.h"
 
-#define FAM_MAX_NODES           64
 #define FAM_DEFAULT_BOOK_SIZE   (8 * MiB)
-
-#define TYPE_FAM_HUB "fam-hub"
-OBJECT_DECLARE_SIMPLE_TYPE(FamHub, FAM_HUB)
-
-#define TYPE_FAM_FABRIC "fam-fabric"
-OBJECT_DECLARE_SIMPLE_TYPE(FamFabricState, FAM_FABRIC)
 
 /* One contiguous range of the pool granted to a node (fam-grant.c). */
 typedef struct FamGrantAlias FamGrantAlias;
@@ -33,7 +26,7 @@ typedef struct FamRange {
     FamGrantAlias *alias;
 } FamRange;
 
-/* The Librarian of a hub, on its own thread (fam-librarian.c). */
+/* The Librarian of a hub, on its own thread (fam-lib-thread.c). */
 typedef struct FamLibrarian FamLibrarian;
 
 /* Counters of one media module (direct mode: decoded accesses only). */
@@ -114,7 +107,6 @@ struct FamFabricState {
 };
 
 /* fam-fabric.c */
-void fam_fabric_set_link(FamFabricState *s, bool up);
 void fam_fabric_log_error(FamFabricState *s, uint32_t kind, uint64_t offset,
                           uint64_t info);
 void fam_fabric_raise(FamFabricState *s, unsigned vector);
@@ -136,8 +128,7 @@ void fam_mailbox_deliver(FamHub *hub, uint32_t node, uint64_t epoch,
 size_t fam_mailbox_error_reply(void *out, const void *req, uint32_t node,
                                int err);
 
-/* fam-librarian.c: the Librarian thread of a hub */
-char *fam_librarian_default_db(const char *pool_path);
+/* fam-lib-thread.c: the Librarian thread of a hub */
 FamLibrarian *fam_librarian_start(FamHub *hub, Error **errp);
 void fam_librarian_stop(FamLibrarian *lib);
 bool fam_librarian_grants(FamLibrarian *lib);
@@ -158,9 +149,6 @@ void fam_remote_set_online(FamFabricState *s, bool up);
 void fam_remote_finalize(FamFabricState *s);
 
 /* fam-hub.c */
-FamHub *fam_hub_new(Object *parent, const char *name, HostMemoryBackend *memdev,
-                    uint32_t nodes, const char *model, Error **errp);
-bool fam_hub_realize(FamHub *hub, Error **errp);
 bool fam_hub_attach(FamHub *hub, FamFabricState *s, Error **errp);
 void fam_hub_detach(FamHub *hub, FamFabricState *s);
 FamFabricState *fam_hub_node(FamHub *hub, uint32_t node);

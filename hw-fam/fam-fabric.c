@@ -25,7 +25,7 @@
 #include "hw/qdev-properties.h"
 #include "hw/boards.h"
 #include "system/tcg.h"
-#include "fam-fabric.h"
+#include "fam-fabric-int.h"
 #include "trace.h"
 
 static const char *const fam_err_names[] = {

@@ -15,7 +15,7 @@
  * TCG drops CPU stores to it silently, and DMA writes and KVM guests'
  * stores go through. So read-only grants are aliases of pool_ro instead, a
  * ROM device over the pool's own memory (its RAMBlock, see QEMU patch
- * 0015): in ROMD mode its loads are direct host loads (a read-only memory
+ * 0017): in ROMD mode its loads are direct host loads (a read-only memory
  * slot under KVM) and every write, by a CPU or by DMA, goes to
  * fam_fault_write. pool_ro covers the whole pool at offset 0, so the
  * offset the write callback gets is already the pool offset, as for the
@@ -35,7 +35,7 @@
 #include "qemu/rcu.h"
 #include "qapi/error.h"
 #include "exec/memory.h"
-#include "fam-fabric.h"
+#include "fam-fabric-int.h"
 #include "trace.h"
 
 /* Grants are page-granular: the smallest unit a guest can map. */

@@ -10,7 +10,7 @@
 #include "qemu/units.h"
 #include "qapi/error.h"
 #include "qom/object_interfaces.h"
-#include "fam-fabric.h"
+#include "fam-fabric-int.h"
 #include "hw/fam/fam-models-dir.h"
 
 #define FAM_DEFAULT_MODEL "ideal"

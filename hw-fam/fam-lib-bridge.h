@@ -4,7 +4,7 @@
  * The Librarian (FAME's librarian/: core on SQLite, protocol layer) is
  * plain C with its own headers, which QEMU's include paths do not reach.
  * fam-lib-bridge.c is compiled with them, into a library of its own
- * (hw-fam/meson.build); QEMU's side (fam-librarian.c) includes only this
+ * (hw-fam/meson.build); QEMU's side (fam-lib-thread.c) includes only this
  * header, which needs nothing but libc and the fabric model.
  *
  * Copyright (c) 2026 The FAME developers
@@ -59,7 +59,7 @@ int fam_bridge_drop_opens(FamLib *lib, uint32_t node);
 const char *fam_bridge_db_suffix(void);
 
 /*
- * The standalone Librarian daemon (librarian/daemon/lib-client.h): a
+ * The standalone Librarian daemon (librarian/client/lib-client.h): a
  * connection to its socket, one whole message each way per call.
  */
 typedef struct FamLibClient FamLibClient;

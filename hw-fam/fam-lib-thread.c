@@ -35,7 +35,7 @@
 #include "hw/core/cpu.h"
 #include "system/runstate.h"
 #include "system/system.h"
-#include "fam-fabric.h"
+#include "fam-fabric-int.h"
 #include "fam-lib-bridge.h"
 #include "fame/fam-librarian-proto.h"
 #include "hw/fam/fam-models-dir.h"

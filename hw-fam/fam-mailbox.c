@@ -4,7 +4,7 @@
  * A node writes a request (fame/fam-librarian-proto.h) into MBOX_DATA and
  * FAM_MBOX_GO into MBOX_CTRL. The device copies the request, shows
  * MBOX_STATUS busy and hands the copy to its hub's Librarian thread
- * (fam-librarian.c), which answers later through fam_mailbox_deliver():
+ * (fam-lib-thread.c), which answers later through fam_mailbox_deliver():
  * the reply replaces the request in MBOX_DATA, MBOX_STATUS turns done and
  * the mailbox vector fires. Everything here runs under the BQL and never
  * waits for the Librarian, so a vCPU is never held up by SQLite.
@@ -20,7 +20,7 @@
 #include "qemu/osdep.h"
 #include "qemu/log.h"
 #include "qemu/bswap.h"
-#include "fam-fabric.h"
+#include "fam-fabric-int.h"
 #include "fame/fam-librarian-proto.h"
 #include "trace.h"
 

@@ -12,7 +12,7 @@
 #include "qapi/qapi-types-fam.h"
 #include "monitor/hmp.h"
 #include "monitor/monitor.h"
-#include "fam-fabric.h"
+#include "fam-fabric-int.h"
 
 static int fam_qmp_collect(Object *obj, void *opaque)
 {

@@ -33,7 +33,7 @@
 #include "qapi/error.h"
 #include "system/system.h"
 #include <sys/mman.h>
-#include "fam-fabric.h"
+#include "fam-fabric-int.h"
 #include "trace.h"
 
 typedef struct FamRemoteSlot {

@@ -45,7 +45,7 @@ if [ ! -f "$dir/.done" ]; then
 fi
 
 cd "$top"
-files=(guest-driver/*.c guest-driver/*.h guest-driver/uapi/*.h)
+files=(guest-driver/*.c guest-driver/*.h guest-driver/uapi/fame/*.h)
 out=$(perl "$cp_pl" --no-tree --terse --show-types -f "${files[@]}" 2>&1) || true
 if echo "$out" | grep -qE ': (ERROR|WARNING):'; then
 	echo "$out" | grep -E ': (ERROR|WARNING):'

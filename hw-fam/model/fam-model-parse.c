@@ -146,11 +146,11 @@ static bool read_topology(FamModel *m, const FamIni *ini, GError **errp)
     uint64_t npe, epr;
 
     if (!fam_ini_get_u64(ini, FAM_GROUP_TOPOLOGY, "nodes_per_enclosure",
-                         FAM_INI_PLAIN, 1, FAM_MODEL_MAX_NODES, false, 1,
+                         FAM_INI_PLAIN, 1, FAM_MAX_NODES, false, 1,
                          &npe, errp) ||
         !fam_ini_get_u64(ini, FAM_GROUP_TOPOLOGY, "enclosures_per_rack",
-                         FAM_INI_PLAIN, 1, FAM_MODEL_MAX_NODES, false,
-                         FAM_MODEL_MAX_NODES, &epr, errp)) {
+                         FAM_INI_PLAIN, 1, FAM_MAX_NODES, false,
+                         FAM_MAX_NODES, &epr, errp)) {
         return false;
     }
     m->nodes_per_enclosure = (uint32_t)npe;
@@ -411,10 +411,10 @@ FamModel *fam_model_load_data_params(const char *text, const char *name,
     if (name == NULL) {
         name = "<model>";
     }
-    if (params->nodes < 1 || params->nodes > FAM_MODEL_MAX_NODES) {
+    if (params->nodes < 1 || params->nodes > FAM_MAX_NODES) {
         g_set_error(errp, FAM_MODEL_ERROR, FAM_MODEL_ERROR_PARAM,
                     "%s: %" PRIu32 " nodes: the model supports 1 to %u",
-                    name, params->nodes, FAM_MODEL_MAX_NODES);
+                    name, params->nodes, FAM_MAX_NODES);
         return NULL;
     }
     if (params->pool_size == 0) {

@@ -20,8 +20,9 @@
 #include <stdint.h>
 #include <glib.h>
 
-/* Limits. The register map and the Librarian size their tables from these. */
-#define FAM_MODEL_MAX_NODES        64u
+#include "fame/fam-fabric-regs.h"   /* FAM_MAX_NODES */
+
+/* Limits (the node limit, FAM_MAX_NODES, is the register map's). */
 #define FAM_MODEL_MAX_MODULES      4096u
 #define FAM_MODEL_MAX_HOPS         1000u
 #define FAM_MODEL_MIN_GRANULE      (UINT64_C(256))
@@ -133,7 +134,7 @@ typedef struct FamModel {
 
 /* What the caller decides at load time, rather than the model file. */
 typedef struct FamModelParams {
-    uint32_t nodes;             /* 1..FAM_MODEL_MAX_NODES */
+    uint32_t nodes;             /* 1..FAM_MAX_NODES */
     uint64_t pool_size;         /* bytes (fam-size) */
     uint64_t book_size;         /* 0: the file's [pool] book_size */
 } FamModelParams;

@@ -153,11 +153,11 @@ int cli_cmd_format(CliContext *ctx, const CliCommand *cmd, int argc,
             opt.model = optarg;
             break;
         case 'n':
-            if (!fam_lib_parse_u32(optarg, FAM_MODEL_MAX_NODES, &opt.nodes) ||
+            if (!fam_lib_parse_u32(optarg, FAM_MAX_NODES, &opt.nodes) ||
                 opt.nodes == 0) {
                 return cli_usage_error(ctx, cmd, "--nodes %s: a node count "
                                        "from 1 to %u", optarg,
-                                       FAM_MODEL_MAX_NODES);
+                                       FAM_MAX_NODES);
             }
             break;
         case 's':

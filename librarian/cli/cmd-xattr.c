@@ -261,7 +261,7 @@ int cli_cmd_policy(CliContext *ctx, const CliCommand *cmd, int argc,
     if (status != CLI_EXIT_OK) {
         return status;
     }
-    if (optind + 1 < argc && fam_lib_policy_parse(argv[optind + 1]) < 0) {
+    if (optind + 1 < argc && fam_policy_parse(argv[optind + 1]) < 0) {
         return cli_usage_error(ctx, cmd, "%s: no such policy (see fam-lib "
                                "policy --help)", argv[optind + 1]);
     }

@@ -8,11 +8,10 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "fame/fame-version.h"
+
 #ifndef FAM_MODELS_DIR
 #define FAM_MODELS_DIR "/usr/share/fame/models"
-#endif
-#ifndef FAME_VERSION
-#define FAME_VERSION "0"
 #endif
 
 const CliCommand cli_commands[] = {

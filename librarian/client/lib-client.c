@@ -15,7 +15,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "fam-librarian-proto.h"
+#include "fame/fam-librarian-proto.h"
 
 struct FamLibClient {
     int fd;

@@ -295,13 +295,13 @@ int lib_alloc_books(FamLib *lib, const FamLibCaller *who, const LibShelf *s,
 {
     FamPolicyRequest req = { 0 };
     FamPolicyPlan plan = { 0 };
-    FamLibPolicy policy;
+    FamPolicy policy;
     uint8_t *ireq = NULL;
     size_t ireq_len = 0;
     int ret;
 
     if (s->policy >= 0) {
-        policy = (FamLibPolicy)s->policy;
+        policy = (FamPolicy)s->policy;
     } else {
         ret = lib_default_policy(lib, &policy);
         if (ret < 0) {

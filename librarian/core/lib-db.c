@@ -309,7 +309,7 @@ int lib_meta_set_text(FamLib *lib, const char *key, const char *value)
     return lib_run(lib, st);
 }
 
-int lib_default_policy(FamLib *lib, FamLibPolicy *out)
+int lib_default_policy(FamLib *lib, FamPolicy *out)
 {
     static const char sql[] =
         "SELECT value FROM meta WHERE key = 'default_policy'";
@@ -320,12 +320,12 @@ int lib_default_policy(FamLib *lib, FamLibPolicy *out)
     if (ret < 0) {
         return ret;
     }
-    p = ret ? fam_lib_policy_parse((const char *)sqlite3_column_text(st, 0))
+    p = ret ? fam_policy_parse((const char *)sqlite3_column_text(st, 0))
             : -1;
     sqlite3_reset(st);
     /* A damaged value falls back to the documented default rather than
      * making every allocation fail. */
-    *out = p < 0 ? FAM_POLICY_RANDOM_BOOKS : (FamLibPolicy)p;
+    *out = p < 0 ? FAM_POLICY_RANDOM_BOOKS : (FamPolicy)p;
     return 0;
 }
 

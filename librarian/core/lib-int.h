@@ -24,7 +24,6 @@
 #include <string.h>
 
 #include "librarian.h"
-#include "lib-policy.h"
 
 /* Fixed shelves every database has. */
 #define LIB_ROOT_ID         1
@@ -114,7 +113,7 @@ typedef struct LibShelf {
     int64_t atime;
     int64_t mtime;
     int64_t ctime;
-    int32_t policy;         /* FamLibPolicy, or -1: not set */
+    int32_t policy;         /* FamPolicy, or -1: not set */
     uint32_t ireq_pos;
 } LibShelf;
 
@@ -146,7 +145,7 @@ void lib_tx_rollback(FamLib *lib);
 int lib_meta_get_int(FamLib *lib, const char *key, int64_t *out);
 int lib_meta_set_text(FamLib *lib, const char *key, const char *value);
 /* The default policy stored in meta. */
-int lib_default_policy(FamLib *lib, FamLibPolicy *out);
+int lib_default_policy(FamLib *lib, FamPolicy *out);
 
 int64_t lib_now(void);
 uint64_t lib_random(FamLib *lib);

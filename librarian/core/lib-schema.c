@@ -273,7 +273,7 @@ static int populate(FamLib *lib, const FamLibConfig *cfg)
     }
     if (ret == 0) {
         ret = lib_meta_set_text(lib, "default_policy",
-                                fam_lib_policy_name(FAM_POLICY_RANDOM_BOOKS));
+                                fam_policy_name(FAM_POLICY_RANDOM_BOOKS));
     }
     if (ret == 0) {
         ret = populate_books(lib);

@@ -81,7 +81,7 @@ static int insert_shelf(FamLib *lib, const FamLibCaller *who,
         perm &= ~LIB_S_ISGID;
     }
     if (policy < 0 && ns->type == FAM_LIB_S_IFREG) {
-        FamLibPolicy p;
+        FamPolicy p;
 
         ret = lib_default_policy(lib, &p);
         if (ret < 0) {

@@ -96,11 +96,11 @@ static int xv_text(XValue *v, const char *s)
 
 static int shelf_policy_name(FamLib *lib, const LibShelf *s, XValue *v)
 {
-    FamLibPolicy p;
+    FamPolicy p;
     const char *name;
 
     if (s->policy >= 0) {
-        p = (FamLibPolicy)s->policy;
+        p = (FamPolicy)s->policy;
     } else {
         int ret = lib_default_policy(lib, &p);
 
@@ -108,7 +108,7 @@ static int shelf_policy_name(FamLib *lib, const LibShelf *s, XValue *v)
             return ret;
         }
     }
-    name = fam_lib_policy_name(p);
+    name = fam_policy_name(p);
     return xv_text(v, name ? name : "");
 }
 
@@ -116,7 +116,7 @@ static int policy_list(XValue *v)
 {
     v->len = 0;
     for (int p = 0; p < FAM_POLICY_COUNT; p++) {
-        const char *name = fam_lib_policy_name((FamLibPolicy)p);
+        const char *name = fam_policy_name((FamPolicy)p);
         size_t n = strlen(name);
 
         if (v->len + n + 1 > sizeof(v->buf)) {
@@ -194,7 +194,7 @@ static int lfs_get(FamLib *lib, const LibShelf *s, LfsAttr a, XValue *v)
     static const char ireq[] =
         "SELECT ifnull(ireq, x'') FROM shelves WHERE id = ?1";
     char pos[24];
-    FamLibPolicy p;
+    FamPolicy p;
     int ret;
 
     switch (a) {
@@ -202,7 +202,7 @@ static int lfs_get(FamLib *lib, const LibShelf *s, LfsAttr a, XValue *v)
         return shelf_policy_name(lib, s, v);
     case LFS_POLICY_DEFAULT:
         ret = lib_default_policy(lib, &p);
-        return ret < 0 ? ret : xv_text(v, fam_lib_policy_name(p));
+        return ret < 0 ? ret : xv_text(v, fam_policy_name(p));
     case LFS_POLICY_LIST:
         return policy_list(v);
     case LFS_INTERLEAVE:
@@ -299,8 +299,8 @@ static int parse_policy(const void *value, size_t len)
     }
     memcpy(name, value, len);
     name[len] = '\0';
-    return fam_lib_policy_parse(name) < 0 ? -EINVAL
-                                          : fam_lib_policy_parse(name);
+    return fam_policy_parse(name) < 0 ? -EINVAL
+                                          : fam_policy_parse(name);
 }
 
 static int set_shelf_column(FamLib *lib, const char *sql, int64_t id,
@@ -344,7 +344,7 @@ static int lfs_set(FamLib *lib, const FamLibCaller *who, const LibShelf *s,
             return -EINVAL;
         }
         return lib_meta_set_text(lib, "default_policy",
-                                 fam_lib_policy_name((FamLibPolicy)p));
+                                 fam_policy_name((FamPolicy)p));
     case LFS_IREQ:
         for (size_t i = 0; i < len; i++) {
             if (((const uint8_t *)value)[i] >= lib->igs) {

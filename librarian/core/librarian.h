@@ -21,33 +21,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "fam-librarian-proto.h"
+#include "fame/fam-librarian-proto.h"
 #include "fam-model.h"
+#include "lib-policy.h"
 
 #define FAM_LIB_SCHEMA_VERSION      1
 
-/* The caller's node for requests made on the host (CLI, tests). */
-#define FAM_LIB_NODE_HOST           UINT32_MAX
-
-/* The shipped allocation policies (user.LFS.AllocationPolicy values). */
-typedef enum FamLibPolicy {
-    FAM_POLICY_RANDOM_BOOKS,        /* "RandomBooks" (the default) */
-    FAM_POLICY_LOCAL_NODE,          /* "LocalNode" */
-    FAM_POLICY_LOCAL_ENC,           /* "LocalEnc" */
-    FAM_POLICY_NONLOCAL_ENC,        /* "NonLocal_Enc" */
-    FAM_POLICY_NEAREST,             /* "Nearest" */
-    FAM_POLICY_NEAREST_REMOTE,      /* "NearestRemote" */
-    FAM_POLICY_NEAREST_ENC,         /* "NearestEnc" */
-    FAM_POLICY_NEAREST_RACK,        /* "NearestRack" */
-    FAM_POLICY_LZA_ASCENDING,       /* "LZAascending" */
-    FAM_POLICY_LZA_DESCENDING,      /* "LZAdescending" */
-    FAM_POLICY_REQUEST_IG,          /* "RequestIG" */
-    FAM_POLICY_COUNT
-} FamLibPolicy;
-
-/* The name of a policy, and back (-1 if unknown). */
-const char *fam_lib_policy_name(FamLibPolicy policy);
-int fam_lib_policy_parse(const char *name);
+/* The caller's node for requests made on the host (CLI, tests): no
+ * locality, as the planner sees it. */
+#define FAM_LIB_NODE_HOST           FAM_POLICY_NO_NODE
 
 /* Who asks. uid 0 is the superuser on every node. */
 typedef struct FamLibCaller {

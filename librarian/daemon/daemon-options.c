@@ -8,12 +8,10 @@
 #include <string.h>
 
 #include "lib-size.h"
+#include "fame/fame-version.h"
 
 #ifndef FAM_MODELS_DIR
 #define FAM_MODELS_DIR "/usr/share/fame/models"
-#endif
-#ifndef FAME_VERSION
-#define FAME_VERSION "0"
 #endif
 
 static void usage(FILE *out)
@@ -56,7 +54,7 @@ static void usage(FILE *out)
 "  0  stopped by SIGTERM or SIGINT, database closed cleanly\n"
 "  1  could not start (pool, database, model, socket) or failed later\n"
 "  2  bad command line\n",
-            FAM_MODEL_MAX_NODES, DAEMON_DEFAULT_MAX_CLIENTS);
+            FAM_MAX_NODES, DAEMON_DEFAULT_MAX_CLIENTS);
 }
 
 enum {
@@ -119,7 +117,7 @@ int daemon_parse_options(int argc, char **argv, DaemonOptions *opt,
             opt->store.models_dir = optarg;
             break;
         case OPT_NODES:
-            if (!fam_lib_parse_u32(optarg, FAM_MODEL_MAX_NODES, &u32) ||
+            if (!fam_lib_parse_u32(optarg, FAM_MAX_NODES, &u32) ||
                 u32 == 0) {
                 return bad_value(err, "nodes", optarg,
                                  "a node count from 1 to 64");

@@ -48,13 +48,13 @@ struct DaemonServer {
     unsigned max_clients;
     DaemonClient *clients;      /* max_clients slots */
     uint64_t next_id;
-    unsigned node_refs[FAM_MODEL_MAX_NODES]; /* live connections per node */
+    unsigned node_refs[FAM_MAX_NODES]; /* live connections per node */
 };
 
 /* The thread of one connection. */
 void *daemon_client_main(void *opaque);
 
 /* DaemonClient.nodes has a bit per node. */
-_Static_assert(FAM_MODEL_MAX_NODES <= 64, "one uint64_t bit per node");
+_Static_assert(FAM_MAX_NODES <= 64, "one uint64_t bit per node");
 
 #endif /* FAME_DAEMON_SERVER_INT_H */

@@ -34,7 +34,7 @@ uint32_t fam_policy_book_ig(const FamModel *model, uint64_t book)
 }
 
 /* UINT32_MAX for a node or IG that does not exist (including
- * FAM_LIB_NODE_HOST, which has no place in the fabric). */
+ * FAM_POLICY_NO_NODE, which has no place in the fabric). */
 uint32_t fam_policy_ig_hops(const FamModel *model, uint32_t node,
                             uint32_t ig)
 {

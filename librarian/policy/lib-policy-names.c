@@ -6,7 +6,7 @@
  */
 #include <string.h>
 
-#include "librarian.h"
+#include "lib-policy.h"
 
 static const char *const policy_names[FAM_POLICY_COUNT] = {
     [FAM_POLICY_RANDOM_BOOKS] = "RandomBooks",
@@ -23,7 +23,7 @@ static const char *const policy_names[FAM_POLICY_COUNT] = {
 };
 
 /* NULL for a value outside the enum, so a corrupt value is never named. */
-const char *fam_lib_policy_name(FamLibPolicy policy)
+const char *fam_policy_name(FamPolicy policy)
 {
     if ((unsigned)policy >= FAM_POLICY_COUNT) {
         return NULL;
@@ -33,7 +33,7 @@ const char *fam_lib_policy_name(FamLibPolicy policy)
 
 /* Exact match only: the value is stored and compared as the user wrote it,
  * and a near miss ("nearest") is more likely a mistake than a request. */
-int fam_lib_policy_parse(const char *name)
+int fam_policy_parse(const char *name)
 {
     if (name == NULL) {
         return -1;

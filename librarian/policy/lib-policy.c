@@ -52,7 +52,7 @@
  * core finds them with one ordered, indexed query.
  *
  * For every policy: books == 0, an unknown policy or a node that is
- * neither in the model nor FAM_LIB_NODE_HOST is -EINVAL, and if the IGs
+ * neither in the model nor FAM_POLICY_NO_NODE is -EINVAL, and if the IGs
  * the policy may use hold fewer free books than requested it is -ENOSPC
  * with no plan, so the core never allocates part of a request. A plan's
  * step counts sum to exactly the books requested, and no step asks an IG
@@ -72,7 +72,7 @@
 #define TIERS_ALL       (TIER(FAM_HOP_LEVELS) - 1)
 
 /* The tiers a locality policy may use; 0 for the others. */
-static unsigned locality_tiers(FamLibPolicy policy)
+static unsigned locality_tiers(FamPolicy policy)
 {
     switch (policy) {
     case FAM_POLICY_LOCAL_NODE:
@@ -319,7 +319,7 @@ int fam_policy_plan(const FamModel *model, const FamPolicyRequest *req,
     /* Unless RequestIG moves it, the sequence stays where it was. */
     plan->request_pos = req->request_pos;
     if ((unsigned)req->policy >= FAM_POLICY_COUNT || req->books == 0 ||
-        (req->node >= model->nodes && req->node != FAM_LIB_NODE_HOST)) {
+        (req->node >= model->nodes && req->node != FAM_POLICY_NO_NODE)) {
         return -EINVAL;
     }
     ret = check_free_books(model, req->free_books, &free_total);
@@ -343,7 +343,7 @@ int fam_policy_plan(const FamModel *model, const FamPolicyRequest *req,
         break;
     default:
         tiers = locality_tiers(req->policy);
-        ret = req->node == FAM_LIB_NODE_HOST
+        ret = req->node == FAM_POLICY_NO_NODE
             ? -EINVAL : plan_nearest(model, req, tiers, plan);
         break;
     }

@@ -19,9 +19,30 @@
 #include <stdint.h>
 
 #include "fam-model.h"
-#include "librarian.h"   /* FamLibPolicy, FAM_LIB_NODE_HOST */
 
 #define FAM_POLICY_ANY_IG   UINT32_MAX
+/* A request with no allocating node: no locality. */
+#define FAM_POLICY_NO_NODE  UINT32_MAX
+
+/* The shipped allocation policies (user.LFS.AllocationPolicy values). */
+typedef enum FamPolicy {
+    FAM_POLICY_RANDOM_BOOKS,        /* "RandomBooks" (the default) */
+    FAM_POLICY_LOCAL_NODE,          /* "LocalNode" */
+    FAM_POLICY_LOCAL_ENC,           /* "LocalEnc" */
+    FAM_POLICY_NONLOCAL_ENC,        /* "NonLocal_Enc" */
+    FAM_POLICY_NEAREST,             /* "Nearest" */
+    FAM_POLICY_NEAREST_REMOTE,      /* "NearestRemote" */
+    FAM_POLICY_NEAREST_ENC,         /* "NearestEnc" */
+    FAM_POLICY_NEAREST_RACK,        /* "NearestRack" */
+    FAM_POLICY_LZA_ASCENDING,       /* "LZAascending" */
+    FAM_POLICY_LZA_DESCENDING,      /* "LZAdescending" */
+    FAM_POLICY_REQUEST_IG,          /* "RequestIG" */
+    FAM_POLICY_COUNT
+} FamPolicy;
+
+/* The name of a policy, and back (-1 if unknown). lib-policy-names.c */
+const char *fam_policy_name(FamPolicy policy);
+int fam_policy_parse(const char *name);
 
 typedef enum FamPolicyOrder {
     FAM_ORDER_ASCENDING,    /* lowest book numbers first */
@@ -36,8 +57,8 @@ typedef struct FamPolicyStep {
 } FamPolicyStep;
 
 typedef struct FamPolicyRequest {
-    FamLibPolicy policy;
-    uint32_t node;              /* the allocating node (FAM_LIB_NODE_HOST:
+    FamPolicy policy;
+    uint32_t node;              /* the allocating node (FAM_POLICY_NO_NODE:
                                  * no locality; local policies -EINVAL) */
     uint64_t books;             /* books to place, > 0 */
     const uint64_t *free_books; /* free books per IG, fam_policy_igs() */

@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "fam-librarian-proto.h"
+#include "fame/fam-librarian-proto.h"
 #include "lib-ops.h"
 #include "lib-wire.h"
 

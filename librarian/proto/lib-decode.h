@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "fam-librarian-proto.h"
+#include "fame/fam-librarian-proto.h"
 #include "lib-ops.h"
 
 /* A decoded request. Strings and blob point into the message. */

@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "fam-librarian-proto.h"
+#include "fame/fam-librarian-proto.h"
 
 /* Whether an opcode uses a request part. */
 typedef enum FamLibPart {

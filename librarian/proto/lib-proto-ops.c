@@ -11,9 +11,7 @@
 #include "lib-proto-int.h"
 #include "lib-wire.h"
 
-#ifndef FAME_VERSION
-#define FAME_VERSION "0"
-#endif
+#include "fame/fame-version.h"
 
 /* The name VERSION reports (at most 31 bytes: struct fam_lib_version). */
 #define SERVER_NAME "fam-librarian " FAME_VERSION

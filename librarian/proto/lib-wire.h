@@ -10,7 +10,7 @@
 #ifndef FAM_LIB_WIRE_H
 #define FAM_LIB_WIRE_H
 
-#include "fam-librarian-proto.h"
+#include "fame/fam-librarian-proto.h"
 
 void fam_lib_wire_hdr(struct fam_lib_hdr *h);
 void fam_lib_wire_args(struct fam_lib_args *a);

@@ -55,13 +55,10 @@ int lib_conn_msg_setup(LibConn *conn, LibConnTransport transport,
                        void *opaque, void (*release)(void *opaque));
 
 /* The transports: in-process (lib-test-conn-proto.c) and the daemon's
- * socket (lib-test-conn-socket.c), each with a stand-in that says
- * -ENOSYS in a build without its layer (lib-test-conn-no*.c). Both
- * return 0 or -errno, conn's kind, who and lib being set. */
+ * socket (lib-test-conn-socket.c). Both return 0 or -errno, conn's kind,
+ * who and lib being set. */
 int lib_conn_proto_init(LibConn *conn);
-bool lib_conn_proto_available(void);
 int lib_conn_socket_init(LibConn *conn, const char *socket_path);
-bool lib_conn_socket_available(void);
 
 /* The direct way (lib-test-conn-core.c). */
 extern const LibConnOps lib_conn_core_ops;

@@ -25,8 +25,3 @@ int lib_conn_proto_init(LibConn *conn)
 {
     return lib_conn_msg_setup(conn, proto_call, conn->lib, NULL);
 }
-
-bool lib_conn_proto_available(void)
-{
-    return true;
-}

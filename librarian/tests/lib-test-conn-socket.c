@@ -39,8 +39,3 @@ int lib_conn_socket_init(LibConn *conn, const char *socket_path)
     }
     return r;
 }
-
-bool lib_conn_socket_available(void)
-{
-    return true;
-}

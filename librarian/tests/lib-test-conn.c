@@ -84,19 +84,6 @@ const char *lib_conn_kind_name(LibConnKind kind)
     return "?";
 }
 
-bool lib_conn_kind_available(LibConnKind kind)
-{
-    switch (kind) {
-    case LIB_CONN_CORE:
-        return true;
-    case LIB_CONN_PROTO:
-        return lib_conn_proto_available();
-    case LIB_CONN_SOCKET:
-        return lib_conn_socket_available();
-    }
-    return false;
-}
-
 int lib_conn_statfs(LibConn *c, struct fam_lib_statfs *out)
 {
     return c->ops->statfs(c, out);

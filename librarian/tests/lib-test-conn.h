@@ -31,8 +31,7 @@ typedef struct LibConn LibConn;
 
 /* Direct core calls on `lib` with the identity `who`. */
 LibConn *lib_conn_core(FamLib *lib, const FamLibCaller *who);
-/* Through fam_lib_handle() on `lib` (NULL and -ENOSYS in *err if this
- * build has no protocol layer). */
+/* Through fam_lib_handle() on `lib` (NULL and -errno in *err). */
 LibConn *lib_conn_proto(FamLib *lib, const FamLibCaller *who, int *err);
 /* Connected to the daemon at `socket_path` (NULL and -errno in *err). */
 LibConn *lib_conn_socket(const char *socket_path, const FamLibCaller *who,
@@ -41,8 +40,6 @@ void lib_conn_free(LibConn *conn);
 
 LibConnKind lib_conn_kind(const LibConn *conn);
 const char *lib_conn_kind_name(LibConnKind kind);
-/* Whether this build can make connections of `kind`. */
-bool lib_conn_kind_available(LibConnKind kind);
 
 int lib_conn_statfs(LibConn *c, struct fam_lib_statfs *out);
 int lib_conn_getattr(LibConn *c, const char *path, struct fam_lib_attr *out);

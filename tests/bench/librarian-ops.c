@@ -539,11 +539,6 @@ int main(int argc, char **argv)
     if (parse(argc, argv, &opt) < 0) {
         return 2;
     }
-    if (!lib_conn_kind_available(opt.kind)) {
-        fprintf(stderr, "librarian-ops: this build has no %s way to the "
-                "Librarian\n", lib_conn_kind_name(opt.kind));
-        return 1;
-    }
     b.opt = &opt;
     pthread_mutex_init(&b.error_lock, NULL);
     if (opt.kind != LIB_CONN_SOCKET) {

@@ -8,8 +8,8 @@
 # verdict and, independently of the guests' own comparisons, the totals
 # they print: exactly nodes x 100,000 for the counter and for the pair.
 set -u -o pipefail
-# shellcheck source-path=SCRIPTDIR source=fam-lib.sh
-. "$(dirname "$0")/fam-lib.sh"
+# shellcheck source-path=SCRIPTDIR source=fam-helpers.sh
+. "$(dirname "$0")/fam-helpers.sh"
 
 nodes=${FAM_ATOMIC_NODES:-8}
 iters=100000

@@ -15,8 +15,8 @@
 # FAM_TEST_MODEL= (empty) boots without fam-model= and skips the model
 # checks.
 set -u -o pipefail
-# shellcheck source-path=SCRIPTDIR source=fam-lib.sh
-. "$(dirname "$0")/fam-lib.sh"
+# shellcheck source-path=SCRIPTDIR source=fam-helpers.sh
+. "$(dirname "$0")/fam-helpers.sh"
 
 model=${FAM_TEST_MODEL-cxl-direct}
 big=${FAM_BASIC_NODES:-8}

@@ -9,7 +9,7 @@
 # and a vCPU delivering an interrupt could walk the guest's page tables
 # through a dispatch that RCU had just freed: an intermittent SIGSEGV in
 # address_space_translate_internal, rare in the other tests (a few dozen
-# transactions per run). qemu-patches/0014 fixes it.
+# transactions per run). qemu-patches/0016 fixes it.
 #
 # Here the host makes transactions as fast as QMP allows, for the whole
 # run: `fam-grant` of the whole pool to node 0, 1, ... in turn. Without
@@ -20,8 +20,8 @@
 # pass, and enough grants must have been made for the run to mean
 # something. Before the fix, five runs in six died of signal 11.
 set -u -o pipefail
-# shellcheck source-path=SCRIPTDIR source=fam-lib.sh
-. "$(dirname "$0")/fam-lib.sh"
+# shellcheck source-path=SCRIPTDIR source=fam-helpers.sh
+. "$(dirname "$0")/fam-helpers.sh"
 
 nodes=${FAM_CHURN_NODES:-8}
 iters=${FAM_CHURN_ITERS:-50000}

@@ -10,8 +10,8 @@
 # 1 until node 1 has powered off: that doorbell must be refused and logged
 # too. Here we check every verdict and the statistics the pair reports.
 set -u -o pipefail
-# shellcheck source-path=SCRIPTDIR source=fam-lib.sh
-. "$(dirname "$0")/fam-lib.sh"
+# shellcheck source-path=SCRIPTDIR source=fam-helpers.sh
+. "$(dirname "$0")/fam-helpers.sh"
 
 nodes=3
 rounds=500

@@ -11,8 +11,8 @@
 # driver first) must still work. Here we check the verdicts, the figures,
 # and that QEMU's own statistics saw the doorbells.
 set -u -o pipefail
-# shellcheck source-path=SCRIPTDIR source=fam-lib.sh
-. "$(dirname "$0")/fam-lib.sh"
+# shellcheck source-path=SCRIPTDIR source=fam-helpers.sh
+. "$(dirname "$0")/fam-helpers.sh"
 
 nodes=4
 rounds=200

@@ -22,8 +22,8 @@
 #   it) and $rounds doorbell round trips between the processes, each taken
 #   as an MSI-X interrupt by the other node's driver.
 set -u -o pipefail
-# shellcheck source-path=SCRIPTDIR source=fam-lib.sh
-. "$(dirname "$0")/fam-lib.sh"
+# shellcheck source-path=SCRIPTDIR source=fam-helpers.sh
+. "$(dirname "$0")/fam-helpers.sh"
 
 mode=${1:-share}
 FAME_BIOS=${FAME_BIOS:-$FAME_BUILD/qemu-bios}

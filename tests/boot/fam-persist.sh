@@ -11,8 +11,8 @@
 # 4. A run with another fam-size on the same file must stop with a clear
 #    error before any node boots, and leave the file as it was.
 set -u -o pipefail
-# shellcheck source-path=SCRIPTDIR source=fam-lib.sh
-. "$(dirname "$0")/fam-lib.sh"
+# shellcheck source-path=SCRIPTDIR source=fam-helpers.sh
+. "$(dirname "$0")/fam-helpers.sh"
 
 nodes=2
 area=$((4 << 20))   # FAM_AREA_PERSIST in tests/guest/fam-dev.h

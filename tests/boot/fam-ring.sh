@@ -8,8 +8,8 @@
 # finds /ring empty and removes it. Here we check each node's verdict and
 # steps, and that the database holds no book in use afterwards.
 set -u -o pipefail
-# shellcheck source-path=SCRIPTDIR source=fam-lib.sh
-. "$(dirname "$0")/fam-lib.sh"
+# shellcheck source-path=SCRIPTDIR source=fam-helpers.sh
+. "$(dirname "$0")/fam-helpers.sh"
 
 nodes=${FAM_RING_NODES:-8}
 # 8 MiB books: 64 in the pool, 8 on each node's media under tm-2016

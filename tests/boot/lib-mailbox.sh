@@ -1,9 +1,9 @@
 #!/bin/bash
-# fam-librarian.sh: the Librarian inside QEMU, reached through the
+# lib-mailbox.sh: the Librarian inside QEMU, reached through the
 # fam-fabric mailbox, grants the pool shelf by shelf.
 #
 # Two nodes, the machine's default Librarian (librarian=on, its database
-# next to the pool file), run `fam-librarian` (tests/guest/fam-librarian.c):
+# next to the pool file), run `lib-mailbox` (tests/guest/lib-mailbox.c):
 # node 0 creates /t, resizes it to 2 books, opens it read-write and writes
 # a pattern into its books through BAR2; node 1, told through the
 # Librarian's out-of-band messages, cannot read the books before it opens
@@ -14,20 +14,20 @@
 # replies; a shelf node 1 leaves open is freed when node 1 powers off.
 # Here we check every step's line, on both nodes, and the database.
 set -u -o pipefail
-# shellcheck source-path=SCRIPTDIR source=fam-lib.sh
-. "$(dirname "$0")/fam-lib.sh"
+# shellcheck source-path=SCRIPTDIR source=fam-helpers.sh
+. "$(dirname "$0")/fam-helpers.sh"
 
 FAM_TEST_LIBRARIAN=on
-fam_init fam-librarian
-fam_boot 2 150 "fame.run=fam-librarian"
+fam_init lib-mailbox
+fam_boot 2 150 "fame.run=lib-mailbox"
 expect_clean_exit
-expect_verdicts fam-librarian 2
+expect_verdicts lib-mailbox 2
 
 # usage: step NODE REGEX — node NODE printed exactly one line matching
-# "fame-test fam-librarian: node NODE: REGEX$".
+# "fame-test lib-mailbox: node NODE: REGEX$".
 step() {
 	local n
-	n=$(count_node "$1" "^fame-test fam-librarian: node $1: $2\$")
+	n=$(count_node "$1" "^fame-test lib-mailbox: node $1: $2\$")
 	[ "$n" -eq 1 ] || fail "node $1 printed $n lines matching '$2', not 1"
 }
 

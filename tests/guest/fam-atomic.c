@@ -19,7 +19,7 @@
  * Both phases start at a barrier in the pool, so no node is still booting
  * while the others race. Node 0 zeroes everything before it arrives.
  */
-#include "fam-dev.h"
+#include "guest-dev.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -68,19 +68,19 @@ static bool cpu_has_cx16(void)
     return has;
 }
 
-static bool phase_counter(const struct fam_dev *d, const struct fame_node *n,
+static bool phase_counter(const struct guest_dev *d, const struct fame_node *n,
                           uint64_t run, uint64_t iters)
 {
-    uint64_t *counter = fam_word(d, COUNTER);
-    volatile uint64_t *plain = fam_word(d, PLAIN);
+    uint64_t *counter = guest_word(d, COUNTER);
+    volatile uint64_t *plain = guest_word(d, PLAIN);
     double t0 = fame_now();
     for (uint64_t i = 0; i < iters; i++) {
         __atomic_fetch_add(counter, 1, __ATOMIC_SEQ_CST);
         *plain = *plain + 1;
     }
     double took = fame_now() - t0;
-    fam_publish(d, DONE1, n->id, run);
-    if (!fam_wait_all(d, n, DONE1, run, FAM_WAIT_BOOT,
+    guest_publish(d, DONE1, n->id, run);
+    if (!guest_wait_all(d, n, DONE1, run, FAM_WAIT_BOOT,
                       "done with the counter"))
         return false;
 
@@ -102,10 +102,10 @@ static bool phase_counter(const struct fam_dev *d, const struct fame_node *n,
     return true;
 }
 
-static bool phase_cas(const struct fam_dev *d, const struct fame_node *n,
+static bool phase_cas(const struct guest_dev *d, const struct fame_node *n,
                       uint64_t run, uint64_t iters)
 {
-    void *pair = fam_word(d, PAIR);
+    void *pair = guest_word(d, PAIR);
     uint64_t lo = 0, hi = ~0ULL, last = 0, failures = 0;
     double t0 = fame_now();
 
@@ -129,8 +129,8 @@ static bool phase_cas(const struct fam_dev *d, const struct fame_node *n,
         last = lo;
     }
     double took = fame_now() - t0;
-    fam_publish(d, DONE2, n->id, run);
-    if (!fam_wait_all(d, n, DONE2, run, FAM_WAIT_BOOT,
+    guest_publish(d, DONE2, n->id, run);
+    if (!guest_wait_all(d, n, DONE2, run, FAM_WAIT_BOOT,
                       "done with the 128-bit pair"))
         return false;
 
@@ -153,7 +153,7 @@ static bool phase_cas(const struct fam_dev *d, const struct fame_node *n,
 int main(int argc, char **argv)
 {
     struct fame_node n;
-    struct fam_dev d;
+    struct guest_dev d;
     fame_node_init(&n, "fam-atomic", argc, argv);
     long iters = fame_cmdline_long("fam.atomic_iters", 100000);
     long cas_iters = fame_cmdline_long("fam.cas_iters", 100000);
@@ -166,19 +166,19 @@ int main(int argc, char **argv)
                  "-cpu with cx16");
         return 1;
     }
-    if (!fam_dev_open(&d, &n))
+    if (!guest_dev_open(&d, &n))
         return 1;
-    uint64_t run = fam_run_id();
+    uint64_t run = guest_run_id();
 
     if (n.id == 0) {
-        *fam_word(&d, COUNTER) = 0;
-        *fam_word(&d, PLAIN) = 0;
-        struct pair *p = (struct pair *)fam_word(&d, PAIR);
+        *guest_word(&d, COUNTER) = 0;
+        *guest_word(&d, PLAIN) = 0;
+        struct pair *p = (struct pair *)guest_word(&d, PAIR);
         p->lo = 0;
         p->hi = ~0ULL;
     }
-    fam_publish(&d, READY, n.id, run);
-    if (!fam_wait_all(&d, &n, READY, run, FAM_WAIT_BOOT, "at the start"))
+    guest_publish(&d, READY, n.id, run);
+    if (!guest_wait_all(&d, &n, READY, run, FAM_WAIT_BOOT, "at the start"))
         return 1;
 
     if (!phase_counter(&d, &n, run, (uint64_t)iters) ||

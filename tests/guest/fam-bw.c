@@ -17,7 +17,7 @@
  * tests/bench/fam-bandwidth.py prints. Only node 0 measures; the host
  * benchmark boots one node.
  */
-#include "fam-dev.h"
+#include "guest-dev.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -97,7 +97,7 @@ static void measure(const struct fame_node *n, const char *dev,
 int main(int argc, char **argv)
 {
     struct fame_node n;
-    struct fam_dev d;
+    struct guest_dev d;
     char dev[16] = "fam";
     fame_node_init(&n, "fam-bw", argc, argv);
     long mib = fame_cmdline_long("fam.bw_mib", 64);
@@ -116,13 +116,13 @@ int main(int argc, char **argv)
     }
     size_t bytes = (size_t)mib << 20;
 
-    if (ivshmem ? !fam_dev_open_ids(&d, &n, IVSHMEM_VENDOR_ID,
+    if (ivshmem ? !guest_dev_open_ids(&d, &n, IVSHMEM_VENDOR_ID,
                                     IVSHMEM_DEVICE_ID, false)
-                : !fam_dev_open(&d, &n))
+                : !guest_dev_open(&d, &n))
         return 1;
     /* In the fam pool, keep clear of the other tests' areas. */
     uint64_t off = ivshmem ? 0 : FAM_AREA_BW;
-    uint64_t have = ivshmem ? d.bar2_size : fam_rd64(&d, FAM_REG_POOL_SIZE);
+    uint64_t have = ivshmem ? d.bar2_size : guest_rd64(&d, FAM_REG_POOL_SIZE);
     if (have < off + 2 * bytes) {
         fame_say(&n, "FAIL the pool has %llu bytes; 2 x %ld MiB from offset "
                  "%#llx do not fit", (unsigned long long)have, mib,
@@ -138,7 +138,7 @@ int main(int argc, char **argv)
     }
     measure(&n, dev, "ram", ram, bytes, (unsigned)reps);
     free(ram);
-    measure(&n, dev, "pool", fam_word(&d, off), bytes, (unsigned)reps);
+    measure(&n, dev, "pool", guest_word(&d, off), bytes, (unsigned)reps);
     fame_say(&n, "PASS");
     return 0;
 }

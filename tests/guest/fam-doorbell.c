@@ -22,7 +22,7 @@
  * say it is done and then rings it until node 1 has powered off: that
  * doorbell must be refused and logged like the others, within 60 s.
  */
-#include "fam-dev.h"
+#include "guest-dev.h"
 
 #include <stdio.h>
 
@@ -30,32 +30,32 @@
 #define DONE        (FAM_AREA_DOORBELL + 0x1000)
 #define DB_BITS     ((1u << FAM_DOORBELL_VECTORS) - 1)
 
-static uint64_t db_stat(const struct fam_dev *d, unsigned which)
+static uint64_t db_stat(const struct guest_dev *d, unsigned which)
 {
-    return fam_rd64(d, FAM_REG_STAT(which));
+    return guest_rd64(d, FAM_REG_STAT(which));
 }
 
-static void ring(const struct fam_dev *d, unsigned node, unsigned vector)
+static void ring(const struct guest_dev *d, unsigned node, unsigned vector)
 {
-    fam_wr32(d, FAM_REG_DOORBELL, FAM_DOORBELL(node, vector));
+    guest_wr32(d, FAM_REG_DOORBELL, FAM_DOORBELL(node, vector));
 }
 
 /* Clear every doorbell and interrupt status bit of this node, and check
  * that they read back clear: a test on top of stale bits proves nothing. */
-static bool clear_all(const struct fam_dev *d, const struct fame_node *n)
+static bool clear_all(const struct guest_dev *d, const struct fame_node *n)
 {
     for (unsigned v = 0; v < FAM_DOORBELL_VECTORS; v++)
-        fam_wr64(d, FAM_REG_DB_PENDING(v), ~0ULL);
-    fam_wr32(d, FAM_REG_INTR_STATUS, ~0u);
+        guest_wr64(d, FAM_REG_DB_PENDING(v), ~0ULL);
+    guest_wr32(d, FAM_REG_INTR_STATUS, ~0u);
     for (unsigned v = 0; v < FAM_DOORBELL_VECTORS; v++) {
-        uint64_t p = fam_rd64(d, FAM_REG_DB_PENDING(v));
+        uint64_t p = guest_rd64(d, FAM_REG_DB_PENDING(v));
         if (p) {
             fame_say(n, "FAIL DB_PENDING(%u) reads %#llx after writing "
                      "all-ones to clear it", v, (unsigned long long)p);
             return false;
         }
     }
-    uint32_t st = fam_rd32(d, FAM_REG_INTR_STATUS);
+    uint32_t st = guest_rd32(d, FAM_REG_INTR_STATUS);
     if (st) {
         fame_say(n, "FAIL INTR_STATUS reads %#x after writing all-ones to "
                  "clear it", st);
@@ -68,13 +68,13 @@ static bool clear_all(const struct fam_dev *d, const struct fame_node *n)
  * Wait for the doorbell of `from` on vector v, check it is the only one,
  * and clear it. first: also prove that RW1C clears only the bits written.
  */
-static bool receive(const struct fam_dev *d, const struct fame_node *n,
+static bool receive(const struct guest_dev *d, const struct fame_node *n,
                     unsigned from, unsigned v, unsigned round, bool first)
 {
     uint64_t want = 1ULL << from, p;
     double end = fame_now() + 30;
     unsigned long spins = 0;
-    while (!(p = fam_rd64(d, FAM_REG_DB_PENDING(v)))) {
+    while (!(p = guest_rd64(d, FAM_REG_DB_PENDING(v)))) {
         if (fame_now() > end) {
             fame_say(n, "FAIL round %u: no doorbell from node %u on vector "
                      "%u within 30 s", round, from, v);
@@ -85,7 +85,7 @@ static bool receive(const struct fam_dev *d, const struct fame_node *n,
         if (++spins > 200)
             fame_sleep(0.0001);
     }
-    uint32_t st = fam_rd32(d, FAM_REG_INTR_STATUS);
+    uint32_t st = guest_rd32(d, FAM_REG_INTR_STATUS);
     if (p != want || (st & DB_BITS) != 1u << v) {
         fame_say(n, "FAIL round %u: DB_PENDING(%u) = %#llx (want %#llx), "
                  "INTR_STATUS = %#x (want doorbell bit %u only)", round, v,
@@ -93,11 +93,11 @@ static bool receive(const struct fam_dev *d, const struct fame_node *n,
         return false;
     }
     if (first) {
-        fam_wr64(d, FAM_REG_DB_PENDING(v), 0);
-        fam_wr64(d, FAM_REG_DB_PENDING(v), ~want);
-        fam_wr32(d, FAM_REG_INTR_STATUS, ~(1u << v));
-        p = fam_rd64(d, FAM_REG_DB_PENDING(v));
-        st = fam_rd32(d, FAM_REG_INTR_STATUS);
+        guest_wr64(d, FAM_REG_DB_PENDING(v), 0);
+        guest_wr64(d, FAM_REG_DB_PENDING(v), ~want);
+        guest_wr32(d, FAM_REG_INTR_STATUS, ~(1u << v));
+        p = guest_rd64(d, FAM_REG_DB_PENDING(v));
+        st = guest_rd32(d, FAM_REG_INTR_STATUS);
         if (p != want || !(st & 1u << v)) {
             fame_say(n, "FAIL writing 0 and the other bits cleared the "
                      "doorbell: DB_PENDING(%u) = %#llx, INTR_STATUS = %#x "
@@ -106,10 +106,10 @@ static bool receive(const struct fam_dev *d, const struct fame_node *n,
             return false;
         }
     }
-    fam_wr64(d, FAM_REG_DB_PENDING(v), want);
-    fam_wr32(d, FAM_REG_INTR_STATUS, 1u << v);
-    p = fam_rd64(d, FAM_REG_DB_PENDING(v));
-    st = fam_rd32(d, FAM_REG_INTR_STATUS);
+    guest_wr64(d, FAM_REG_DB_PENDING(v), want);
+    guest_wr32(d, FAM_REG_INTR_STATUS, 1u << v);
+    p = guest_rd64(d, FAM_REG_DB_PENDING(v));
+    st = guest_rd32(d, FAM_REG_INTR_STATUS);
     if (p || (st & 1u << v)) {
         fame_say(n, "FAIL round %u: after clearing, DB_PENDING(%u) = %#llx, "
                  "INTR_STATUS = %#x", round, v, (unsigned long long)p, st);
@@ -118,7 +118,7 @@ static bool receive(const struct fam_dev *d, const struct fame_node *n,
     return true;
 }
 
-static bool ping_pong(const struct fam_dev *d, const struct fame_node *n,
+static bool ping_pong(const struct guest_dev *d, const struct fame_node *n,
                       uint64_t run, unsigned rounds)
 {
     unsigned peer = n->id ^ 1;
@@ -128,8 +128,8 @@ static bool ping_pong(const struct fam_dev *d, const struct fame_node *n,
     uint64_t recv0 = db_stat(d, FAM_STAT_DOORBELLS_RECEIVED);
 
     /* Ring only once the peer has cleared its own state. */
-    fam_publish(d, READY, n->id, run);
-    if (!fam_wait_slot(d, n, READY, peer, run, FAM_WAIT_BOOT,
+    guest_publish(d, READY, n->id, run);
+    if (!guest_wait_slot(d, n, READY, peer, run, FAM_WAIT_BOOT,
                        "ready for ping-pong"))
         return false;
 
@@ -164,15 +164,15 @@ static bool ping_pong(const struct fam_dev *d, const struct fame_node *n,
 }
 
 /* Check the newest error log entry: a refused doorbell `value` of ours. */
-static bool check_log_entry(const struct fam_dev *d, const struct fame_node *n,
+static bool check_log_entry(const struct guest_dev *d, const struct fame_node *n,
                             uint32_t value, const char *what)
 {
-    uint64_t logged = fam_rd64(d, FAM_REG_ERRLOG_COUNT);
+    uint64_t logged = guest_rd64(d, FAM_REG_ERRLOG_COUNT);
     unsigned e = FAM_REG_ERRLOG((unsigned)((logged - 1) % FAM_ERRLOG_ENTRIES));
-    uint32_t kind = fam_rd32(d, e + FAM_ERRLOG_KIND);
-    uint32_t node = fam_rd32(d, e + FAM_ERRLOG_NODE);
-    uint64_t info = fam_rd64(d, e + FAM_ERRLOG_INFO);
-    uint64_t time = fam_rd64(d, e + FAM_ERRLOG_TIME);
+    uint32_t kind = guest_rd32(d, e + FAM_ERRLOG_KIND);
+    uint32_t node = guest_rd32(d, e + FAM_ERRLOG_NODE);
+    uint64_t info = guest_rd64(d, e + FAM_ERRLOG_INFO);
+    uint64_t time = guest_rd64(d, e + FAM_ERRLOG_TIME);
     if (kind != FAM_ERR_DOORBELL || node != n->id || info != value || !time) {
         fame_say(n, "FAIL doorbell %#x (%s): error log entry %llu has kind "
                  "%u node %u info %#llx time %llu (want kind %u node %u info "
@@ -185,20 +185,20 @@ static bool check_log_entry(const struct fam_dev *d, const struct fame_node *n,
 }
 
 /* Ring `value`, which must be refused, and check how it was accounted. */
-static bool bad_doorbell(const struct fam_dev *d, const struct fame_node *n,
+static bool bad_doorbell(const struct guest_dev *d, const struct fame_node *n,
                          uint32_t value, const char *what)
 {
     uint64_t err0 = db_stat(d, FAM_STAT_DOORBELL_ERRORS);
     uint64_t sent0 = db_stat(d, FAM_STAT_DOORBELLS_SENT);
-    uint64_t log0 = fam_rd64(d, FAM_REG_ERRLOG_COUNT);
-    fam_wr32(d, FAM_REG_INTR_STATUS, 1u << FAM_VECTOR_ERROR);
+    uint64_t log0 = guest_rd64(d, FAM_REG_ERRLOG_COUNT);
+    guest_wr32(d, FAM_REG_INTR_STATUS, 1u << FAM_VECTOR_ERROR);
 
-    fam_wr32(d, FAM_REG_DOORBELL, value);
+    guest_wr32(d, FAM_REG_DOORBELL, value);
 
     uint64_t err = db_stat(d, FAM_STAT_DOORBELL_ERRORS) - err0;
     uint64_t sent = db_stat(d, FAM_STAT_DOORBELLS_SENT) - sent0;
-    uint64_t logged = fam_rd64(d, FAM_REG_ERRLOG_COUNT);
-    uint32_t st = fam_rd32(d, FAM_REG_INTR_STATUS);
+    uint64_t logged = guest_rd64(d, FAM_REG_ERRLOG_COUNT);
+    uint32_t st = guest_rd32(d, FAM_REG_INTR_STATUS);
     if (err != 1 || sent != 0 || logged != log0 + 1) {
         fame_say(n, "FAIL doorbell %#x (%s): DOORBELL_ERRORS +%llu, "
                  "DOORBELLS_SENT +%llu, ERRLOG_COUNT %llu -> %llu (want +1, "
@@ -215,27 +215,27 @@ static bool bad_doorbell(const struct fam_dev *d, const struct fame_node *n,
                  FAM_VECTOR_ERROR);
         return false;
     }
-    fam_wr32(d, FAM_REG_INTR_STATUS, 1u << FAM_VECTOR_ERROR);
+    guest_wr32(d, FAM_REG_INTR_STATUS, 1u << FAM_VECTOR_ERROR);
     fame_say(n, "node %u: doorbell %#x (%s) refused, counted and logged",
              n->id, value, what);
     return true;
 }
 
 /* Node 0: ring node 1 until it is off; that ring must count as an error. */
-static bool ring_powered_off(const struct fam_dev *d, const struct fame_node *n,
+static bool ring_powered_off(const struct guest_dev *d, const struct fame_node *n,
                              uint64_t run)
 {
-    if (!fam_wait_slot(d, n, DONE, 1, run, FAM_WAIT_BOOT, "done"))
+    if (!guest_wait_slot(d, n, DONE, 1, run, FAM_WAIT_BOOT, "done"))
         return false;
     uint32_t value = FAM_DOORBELL(1u, 0);
     double t0 = fame_now();
     unsigned delivered = 0;
     for (;;) {
         uint64_t err0 = db_stat(d, FAM_STAT_DOORBELL_ERRORS);
-        uint64_t log0 = fam_rd64(d, FAM_REG_ERRLOG_COUNT);
+        uint64_t log0 = guest_rd64(d, FAM_REG_ERRLOG_COUNT);
         ring(d, 1, 0);
         if (db_stat(d, FAM_STAT_DOORBELL_ERRORS) == err0 + 1) {
-            if (fam_rd64(d, FAM_REG_ERRLOG_COUNT) != log0 + 1) {
+            if (guest_rd64(d, FAM_REG_ERRLOG_COUNT) != log0 + 1) {
                 fame_say(n, "FAIL the doorbell to powered-off node 1 was "
                          "counted but not logged");
                 return false;
@@ -263,16 +263,16 @@ static bool ring_powered_off(const struct fam_dev *d, const struct fame_node *n,
 int main(int argc, char **argv)
 {
     struct fame_node n;
-    struct fam_dev d;
+    struct guest_dev d;
     fame_node_init(&n, "fam-doorbell", argc, argv);
     long rounds = fame_cmdline_long("fam.db_rounds", 500);
     if (n.count < 2 || rounds <= 0) {
         fame_say(&n, "FAIL needs 2 nodes or more and fam.db_rounds > 0");
         return 1;
     }
-    if (!fam_dev_open(&d, &n))
+    if (!guest_dev_open(&d, &n))
         return 1;
-    uint64_t run = fam_run_id();
+    uint64_t run = guest_run_id();
 
     if (n.id < 2 && !ping_pong(&d, &n, run, (unsigned)rounds))
         return 1;
@@ -284,14 +284,14 @@ int main(int argc, char **argv)
                       "no such vector"))
         return 1;
     for (unsigned v = 0; v < FAM_DOORBELL_VECTORS; v++) {
-        uint64_t p = fam_rd64(&d, FAM_REG_DB_PENDING(v));
+        uint64_t p = guest_rd64(&d, FAM_REG_DB_PENDING(v));
         if (p) {
             fame_say(&n, "FAIL a refused doorbell left DB_PENDING(%u) = "
                      "%#llx", v, (unsigned long long)p);
             return 1;
         }
     }
-    fam_publish(&d, DONE, n.id, run);
+    guest_publish(&d, DONE, n.id, run);
     if (n.id == 0 && fame_cmdline_long("fam.db_peer_off", 0) &&
         !ring_powered_off(&d, &n, run))
         return 1;

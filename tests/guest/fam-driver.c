@@ -31,7 +31,7 @@
  */
 #define _GNU_SOURCE
 
-#include "fam-mbox.h"
+#include "guest-mbox.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -49,8 +49,8 @@
 #define SYSFS_DEV   "/sys/class/misc/fam0/device"
 
 struct drv {
-    struct fam_dev d;
-    struct fam_mbox m;
+    struct guest_dev d;
+    struct guest_mbox m;
     const struct fame_node *n;
     uint64_t run;
     bool librarian;         /* the device has a Librarian behind it */
@@ -233,9 +233,9 @@ static bool shelf_call(struct drv *x, uint16_t op,
                        const struct fam_lib_args *a, bool with_path,
                        const void **body, size_t *blen)
 {
-    int rc = fam_mbox_call(&x->m, op, a, with_path ? x->shelf : NULL, NULL,
+    int rc = guest_mbox_call(&x->m, op, a, with_path ? x->shelf : NULL, NULL,
                            NULL, 0, body, blen);
-    return fam_mbox_ok(&x->m, fam_lib_op_name(op), rc);
+    return guest_mbox_ok(&x->m, fam_lib_op_name(op), rc);
 }
 
 /* Open the shelf; its first book's pool offset. */
@@ -245,8 +245,8 @@ static bool open_shelf(struct drv *x, uint32_t flags, uint64_t *handle,
     uint64_t book;
     unsigned count;
 
-    if (!fam_mbox_open(&x->m, x->shelf, flags, handle) ||
-        !fam_mbox_shelf_books(&x->m, *handle, &book, 1, &count))
+    if (!guest_mbox_open(&x->m, x->shelf, flags, handle) ||
+        !guest_mbox_shelf_books(&x->m, *handle, &book, 1, &count))
         return false;
     if (count == 0) {
         fame_say(x->n, "FAIL SHELF_BOOKS of %s lists no book", x->shelf);
@@ -399,9 +399,9 @@ static bool check_fault_irq(struct drv *x, uint64_t granted)
 static bool make_shelf(struct drv *x, uint64_t *handle, uint64_t *off)
 {
     struct fam_lib_args a = { .mode = 0644 };
-    int rc = fam_mbox_call(&x->m, FAM_LIB_OP_UNLINK, NULL, x->shelf, NULL,
+    int rc = guest_mbox_call(&x->m, FAM_LIB_OP_UNLINK, NULL, x->shelf, NULL,
                            NULL, 0, NULL, NULL);
-    if (rc != -ENOENT && !fam_mbox_ok(&x->m, "UNLINK an old shelf", rc))
+    if (rc != -ENOENT && !guest_mbox_ok(&x->m, "UNLINK an old shelf", rc))
         return false;
     if (!shelf_call(x, FAM_LIB_OP_CREATE, &a, true, NULL, NULL))
         return false;
@@ -414,7 +414,7 @@ static bool node0(struct drv *x, unsigned rounds)
 {
     uint64_t handle = 0, off = PLAIN_BOOK_INDEX * x->d.info.book_size;
     if (x->librarian ? !make_shelf(x, &handle, &off) :
-        !fam_wait_slot(&x->d, x->n, PLAIN_READY, 1, x->run, FAM_WAIT_BOOT,
+        !guest_wait_slot(&x->d, x->n, PLAIN_READY, 1, x->run, FAM_WAIT_BOOT,
                        "node 1 up"))
         return false;
     uint64_t *w = map_book(x, off, PROT_READ | PROT_WRITE);
@@ -422,7 +422,7 @@ static bool node0(struct drv *x, unsigned rounds)
         return false;
     uint64_t words = x->d.info.book_size / 8;
     for (uint64_t i = 0; i < words; i++)
-        w[i] = fam_pattern(x->run, 0, i);
+        w[i] = guest_pattern(x->run, 0, i);
     munmap(w, (size_t)x->d.info.book_size);
     fame_say(x->n, "node 0: wrote book 0x%" PRIx64 " of %s through "
              FAM_DRIVER_DEV, off, x->librarian ? x->shelf : "the pool");
@@ -442,7 +442,7 @@ static bool node1(struct drv *x, unsigned rounds)
 {
     uint64_t handle = 0, off = PLAIN_BOOK_INDEX * x->d.info.book_size;
     if (!x->librarian)
-        fam_publish(&x->d, PLAIN_READY, 1, x->run);
+        guest_publish(&x->d, PLAIN_READY, 1, x->run);
     if (!wait_for(x, 0, 0, (int)(FAM_WAIT_BOOT * 1000), "pattern written") ||
         (x->librarian && !open_shelf(x, FAM_LIB_OPEN_READ, &handle, &off)))
         return false;
@@ -451,10 +451,10 @@ static bool node1(struct drv *x, unsigned rounds)
         return false;
     uint64_t words = x->d.info.book_size / 8;
     for (uint64_t i = 0; i < words; i++) {
-        if (w[i] != fam_pattern(x->run, 0, i)) {
+        if (w[i] != guest_pattern(x->run, 0, i)) {
             fame_say(x->n, "FAIL word %" PRIu64 " of book 0x%" PRIx64 " holds "
                      "0x%" PRIx64 ", not 0x%" PRIx64, i, off, w[i],
-                     fam_pattern(x->run, 0, i));
+                     guest_pattern(x->run, 0, i));
             return false;
         }
     }
@@ -546,14 +546,14 @@ int main(int argc, char **argv)
     fame_node_init(&n, TAG, argc, argv);
     memset(&x, 0, sizeof(x));
     x.n = &n;
-    x.run = fam_run_id();
+    x.run = guest_run_id();
     snprintf(x.shelf, sizeof(x.shelf), "/fam-driver-%" PRIu64, x.run);
     unsigned rounds = (unsigned)fame_cmdline_long("fam.db_rounds", 200);
 
-    if (!fam_dev_open_driver(&x.d, &n) || !check_info(&x) ||
+    if (!guest_dev_open_driver(&x.d, &n) || !check_info(&x) ||
         !check_vectors(&x) || !check_bad_requests(&x))
         return 1;
-    fam_mbox_init(&x.m, &x.d, &n);
+    guest_mbox_init(&x.m, &x.d, &n);
     x.librarian = x.d.info.features & FAM_FEATURE_MAILBOX;
     if (n.count >= 2 && n.id == 0 && !node0(&x, rounds))
         return 1;

@@ -10,7 +10,7 @@
  * the major version, that the node id and count are the ones /init was
  * given, and that BAR2 is large enough for the pool. PASS or FAIL after.
  */
-#include "fam-dev.h"
+#include "guest-dev.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -18,32 +18,32 @@
 int main(int argc, char **argv)
 {
     struct fame_node n;
-    struct fam_dev d;
+    struct guest_dev d;
     fame_node_init(&n, "fam-info", argc, argv);
-    if (!fam_dev_open(&d, &n))
+    if (!guest_dev_open(&d, &n))
         return 1;
 
-    uint32_t version = fam_rd32(&d, FAM_REG_VERSION);
-    uint32_t node = fam_rd32(&d, FAM_REG_NODE_ID);
-    uint32_t nodes = fam_rd32(&d, FAM_REG_NODE_COUNT);
-    uint64_t pool = fam_rd64(&d, FAM_REG_POOL_SIZE);
+    uint32_t version = guest_rd32(&d, FAM_REG_VERSION);
+    uint32_t node = guest_rd32(&d, FAM_REG_NODE_ID);
+    uint32_t nodes = guest_rd32(&d, FAM_REG_NODE_COUNT);
+    uint64_t pool = guest_rd64(&d, FAM_REG_POOL_SIZE);
     char model[FAM_MODEL_NAME_LEN + 1];
-    fam_model_name(&d, model);
+    guest_model_name(&d, model);
 
     fame_say(&n, "magic=%#x version=%u.%u node=%u nodes=%u pool=%llu "
              "book=%llu modules=%u il-ways=%u il-granule=%llu features=%#x "
-             "model=%s bar2=%llu at %s", fam_rd32(&d, FAM_REG_MAGIC),
+             "model=%s bar2=%llu at %s", guest_rd32(&d, FAM_REG_MAGIC),
              version >> 16, version & 0xffff, node, nodes,
              (unsigned long long)pool,
-             (unsigned long long)fam_rd64(&d, FAM_REG_BOOK_SIZE),
-             fam_rd32(&d, FAM_REG_MODULE_COUNT), fam_rd32(&d, FAM_REG_IL_WAYS),
-             (unsigned long long)fam_rd64(&d, FAM_REG_IL_GRANULE),
-             fam_rd32(&d, FAM_REG_FEATURES), model[0] ? model : "(empty)",
+             (unsigned long long)guest_rd64(&d, FAM_REG_BOOK_SIZE),
+             guest_rd32(&d, FAM_REG_MODULE_COUNT), guest_rd32(&d, FAM_REG_IL_WAYS),
+             (unsigned long long)guest_rd64(&d, FAM_REG_IL_GRANULE),
+             guest_rd32(&d, FAM_REG_FEATURES), model[0] ? model : "(empty)",
              (unsigned long long)d.bar2_size, strrchr(d.sysfs, '/') + 1);
 
     /* A 64-bit register read as two halves must give the same value. */
-    uint64_t halves = fam_rd32(&d, FAM_REG_POOL_SIZE) |
-                      (uint64_t)fam_rd32(&d, FAM_REG_POOL_SIZE + 4) << 32;
+    uint64_t halves = guest_rd32(&d, FAM_REG_POOL_SIZE) |
+                      (uint64_t)guest_rd32(&d, FAM_REG_POOL_SIZE + 4) << 32;
 
     if (version >> 16 != FAM_VERSION_MAJOR)
         fame_say(&n, "FAIL version %u.%u, this program knows %u.x",

@@ -12,7 +12,7 @@
  * The run id makes a pattern or flag left in the pool by an earlier run
  * useless: with a fresh id, only this run's node 0 can have written them.
  */
-#include "fam-dev.h"
+#include "guest-dev.h"
 
 #include <stdio.h>
 
@@ -25,28 +25,28 @@
 
 static uint8_t tail_byte(uint64_t run, unsigned i)
 {
-    return (uint8_t)(fam_pattern(run, 0, WORDS + i) >> 17);
+    return (uint8_t)(guest_pattern(run, 0, WORDS + i) >> 17);
 }
 
-static void write_pattern(const struct fam_dev *d, uint64_t run)
+static void write_pattern(const struct guest_dev *d, uint64_t run)
 {
-    volatile uint64_t *w = fam_word(d, DATA);
+    volatile uint64_t *w = guest_word(d, DATA);
     for (uint64_t i = 0; i < WORDS; i++)
-        w[i] = fam_pattern(run, 0, i);
+        w[i] = guest_pattern(run, 0, i);
     volatile uint8_t *b = d->pool + TAIL;
     for (unsigned i = 0; i < TAIL_BYTES; i++)
         b[i] = tail_byte(run, i);
 }
 
 /* Offset of the first byte that differs from the pattern, or 0. */
-static uint64_t check_pattern(const struct fam_dev *d, uint64_t run,
+static uint64_t check_pattern(const struct guest_dev *d, uint64_t run,
                               uint64_t *got, uint64_t *want)
 {
-    const volatile uint64_t *w = fam_word(d, DATA);
+    const volatile uint64_t *w = guest_word(d, DATA);
     for (uint64_t i = 0; i < WORDS; i++) {
-        if (w[i] != fam_pattern(run, 0, i)) {
+        if (w[i] != guest_pattern(run, 0, i)) {
             *got = w[i];
-            *want = fam_pattern(run, 0, i);
+            *want = guest_pattern(run, 0, i);
             return DATA + i * 8;
         }
     }
@@ -64,16 +64,16 @@ static uint64_t check_pattern(const struct fam_dev *d, uint64_t run,
 int main(int argc, char **argv)
 {
     struct fame_node n;
-    struct fam_dev d;
+    struct guest_dev d;
     fame_node_init(&n, "fam-pattern", argc, argv);
-    if (!fam_dev_open(&d, &n))
+    if (!guest_dev_open(&d, &n))
         return 1;
-    uint64_t run = fam_run_id();
+    uint64_t run = guest_run_id();
     uint64_t got, want, bad;
 
     if (n.id == 0) {
         write_pattern(&d, run);
-        fam_publish(&d, FLAG, 0, run);
+        guest_publish(&d, FLAG, 0, run);
         fame_say(&n, "node 0 wrote %u KiB at pool offset %#llx (run %llu)",
                  (unsigned)(WORDS * 8 + TAIL_BYTES) / 1024,
                  (unsigned long long)DATA, (unsigned long long)run);
@@ -88,7 +88,7 @@ int main(int argc, char **argv)
         unsigned mismatches = 0;
         double end = fame_now() + FAM_WAIT_BOOT;
         for (unsigned i = 1; i < n.count; i++) {
-            uint64_t *ack = fam_word(&d, ACKS + i * FAM_SLOT_STRIDE);
+            uint64_t *ack = guest_word(&d, ACKS + i * FAM_SLOT_STRIDE);
             uint64_t v;
             while ((v = __atomic_load_n(ack, __ATOMIC_ACQUIRE)) >> 1 != run) {
                 if (fame_now() > end) {
@@ -109,11 +109,11 @@ int main(int argc, char **argv)
         return 0;
     }
 
-    if (!fam_wait_slot(&d, &n, FLAG, 0, run, FAM_WAIT_BOOT,
+    if (!guest_wait_slot(&d, &n, FLAG, 0, run, FAM_WAIT_BOOT,
                        "its pattern flag"))
         return 1;
     bad = check_pattern(&d, run, &got, &want);
-    fam_publish(&d, ACKS, n.id, run * 2 + (bad != 0));
+    guest_publish(&d, ACKS, n.id, run * 2 + (bad != 0));
     if (bad) {
         fame_say(&n, "FAIL node %u reads %#llx at pool offset %#llx, node 0 "
                  "wrote %#llx", n.id, (unsigned long long)got,

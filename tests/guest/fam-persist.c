@@ -12,7 +12,7 @@
  * The run id is the test's nonce: a fresh one for every test, so a check
  * can only pass on data the write run of this test put there.
  */
-#include "fam-dev.h"
+#include "guest-dev.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -32,13 +32,13 @@ static uint64_t slice_off(unsigned node)
     return FAM_AREA_PERSIST + node * SLICE;
 }
 
-static void write_slice(const struct fam_dev *d, uint64_t run, unsigned node)
+static void write_slice(const struct guest_dev *d, uint64_t run, unsigned node)
 {
-    volatile uint64_t *w = fam_word(d, slice_off(node) + HEADER);
+    volatile uint64_t *w = guest_word(d, slice_off(node) + HEADER);
     for (uint64_t i = 0; i < WORDS; i++)
-        w[i] = fam_pattern(run, node + 1, i);
+        w[i] = guest_pattern(run, node + 1, i);
     /* The header last: a slice with a header is complete. */
-    volatile struct header *h = (void *)fam_word(d, slice_off(node));
+    volatile struct header *h = (void *)guest_word(d, slice_off(node));
     h->run = run;
     h->node = node;
     h->words = WORDS;
@@ -46,10 +46,10 @@ static void write_slice(const struct fam_dev *d, uint64_t run, unsigned node)
     h->magic = MAGIC;
 }
 
-static bool check_slice(const struct fam_dev *d, const struct fame_node *n,
+static bool check_slice(const struct guest_dev *d, const struct fame_node *n,
                         uint64_t run, unsigned node)
 {
-    volatile struct header *h = (void *)fam_word(d, slice_off(node));
+    volatile struct header *h = (void *)guest_word(d, slice_off(node));
     if (h->magic != MAGIC || h->run != run || h->node != node ||
         h->words != WORDS) {
         fame_say(n, "FAIL slice %u's header at pool offset %#llx is {magic "
@@ -61,14 +61,14 @@ static bool check_slice(const struct fam_dev *d, const struct fame_node *n,
                  (unsigned long long)WORDS);
         return false;
     }
-    const volatile uint64_t *w = fam_word(d, slice_off(node) + HEADER);
+    const volatile uint64_t *w = guest_word(d, slice_off(node) + HEADER);
     for (uint64_t i = 0; i < WORDS; i++) {
-        if (w[i] != fam_pattern(run, node + 1, i)) {
+        if (w[i] != guest_pattern(run, node + 1, i)) {
             fame_say(n, "FAIL slice %u: pool offset %#llx holds %#llx, the "
                      "write run put %#llx there", node,
                      (unsigned long long)(slice_off(node) + HEADER + i * 8),
                      (unsigned long long)w[i],
-                     (unsigned long long)fam_pattern(run, node + 1, i));
+                     (unsigned long long)guest_pattern(run, node + 1, i));
             return false;
         }
     }
@@ -78,7 +78,7 @@ static bool check_slice(const struct fam_dev *d, const struct fame_node *n,
 int main(int argc, char **argv)
 {
     struct fame_node n;
-    struct fam_dev d;
+    struct guest_dev d;
     char mode[16];
     fame_node_init(&n, "fam-persist", argc, argv);
     if (!fame_cmdline_str("fam.persist", mode, sizeof(mode)) ||
@@ -91,9 +91,9 @@ int main(int argc, char **argv)
         fame_say(&n, "FAIL at most %u nodes (one slice each)", MAX_SLICES);
         return 1;
     }
-    if (!fam_dev_open(&d, &n))
+    if (!guest_dev_open(&d, &n))
         return 1;
-    uint64_t run = fam_run_id();
+    uint64_t run = guest_run_id();
 
     if (!strcmp(mode, "write")) {
         write_slice(&d, run, n.id);

@@ -18,7 +18,7 @@
  * goes through the fam driver: its mapping of the pool (/dev/fam0) and its
  * Librarian calls, which sleep until the mailbox interrupt.
  */
-#include "fam-mbox.h"
+#include "guest-mbox.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -30,8 +30,8 @@
 #define MAX_BOOKS   64
 
 struct ring {
-    struct fam_mbox m;
-    const struct fam_dev *d;
+    struct guest_mbox m;
+    const struct guest_dev *d;
     const struct fame_node *n;
     uint64_t run;
     uint64_t book_size;
@@ -49,8 +49,8 @@ static bool open_books(struct ring *r, const char *path, uint32_t flags,
 {
     unsigned count;
 
-    if (!fam_mbox_open(&r->m, path, flags, handle) ||
-        !fam_mbox_shelf_books(&r->m, *handle, books, MAX_BOOKS, &count))
+    if (!guest_mbox_open(&r->m, path, flags, handle) ||
+        !guest_mbox_shelf_books(&r->m, *handle, books, MAX_BOOKS, &count))
         return false;
     if (count != r->books) {
         fame_say(r->n, "FAIL %s holds %u books, not %u", path, count,
@@ -63,14 +63,14 @@ static bool open_books(struct ring *r, const char *path, uint32_t flags,
 static bool close_handle(struct ring *r, uint64_t handle)
 {
     struct fam_lib_args a = { .handle = handle };
-    int rc = fam_mbox_call(&r->m, FAM_LIB_OP_CLOSE, &a, NULL, NULL, NULL, 0,
+    int rc = guest_mbox_call(&r->m, FAM_LIB_OP_CLOSE, &a, NULL, NULL, NULL, 0,
                            NULL, NULL);
-    return fam_mbox_ok(&r->m, "CLOSE", rc);
+    return guest_mbox_ok(&r->m, "CLOSE", rc);
 }
 
 static uint64_t *book_words(const struct ring *r, uint64_t book)
 {
-    return fam_word(r->d, book * r->book_size);
+    return guest_word(r->d, book * r->book_size);
 }
 
 /* Steps 1 and 2. */
@@ -81,44 +81,44 @@ static bool fill_own(struct ring *r)
     struct fam_lib_args a = { .mode = 0755 };
     int rc;
 
-    rc = fam_mbox_call(&r->m, FAM_LIB_OP_MKDIR, &a, "/ring", NULL, NULL, 0,
+    rc = guest_mbox_call(&r->m, FAM_LIB_OP_MKDIR, &a, "/ring", NULL, NULL, 0,
                        NULL, NULL);
-    if (rc != -EEXIST && !fam_mbox_ok(&r->m, "MKDIR /ring", rc))
+    if (rc != -EEXIST && !guest_mbox_ok(&r->m, "MKDIR /ring", rc))
         return false;
     shelf_path(path, sizeof(path), r->n->id);
     /* A shelf left by an interrupted earlier run goes first */
-    rc = fam_mbox_call(&r->m, FAM_LIB_OP_UNLINK, NULL, path, NULL, NULL, 0,
+    rc = guest_mbox_call(&r->m, FAM_LIB_OP_UNLINK, NULL, path, NULL, NULL, 0,
                        NULL, NULL);
-    if (rc != -ENOENT && !fam_mbox_ok(&r->m, "UNLINK an old shelf", rc))
+    if (rc != -ENOENT && !guest_mbox_ok(&r->m, "UNLINK an old shelf", rc))
         return false;
     a = (struct fam_lib_args){ .mode = 0644 };
-    rc = fam_mbox_call(&r->m, FAM_LIB_OP_CREATE, &a, path, NULL, NULL, 0,
+    rc = guest_mbox_call(&r->m, FAM_LIB_OP_CREATE, &a, path, NULL, NULL, 0,
                        NULL, NULL);
-    if (!fam_mbox_ok(&r->m, "CREATE", rc))
+    if (!guest_mbox_ok(&r->m, "CREATE", rc))
         return false;
     /* Node-local books where the model has them (tm-2016), else any */
     static const char policy[] = "LocalNode";
-    rc = fam_mbox_call(&r->m, FAM_LIB_OP_SETXATTR, NULL, path,
+    rc = guest_mbox_call(&r->m, FAM_LIB_OP_SETXATTR, NULL, path,
                        "user.LFS.AllocationPolicy", policy,
                        sizeof(policy) - 1, NULL, NULL);
-    if (!fam_mbox_ok(&r->m, "SETXATTR AllocationPolicy", rc))
+    if (!guest_mbox_ok(&r->m, "SETXATTR AllocationPolicy", rc))
         return false;
     a = (struct fam_lib_args){ .size = r->books * r->book_size };
-    rc = fam_mbox_call(&r->m, FAM_LIB_OP_RESIZE, &a, path, NULL, NULL, 0,
+    rc = guest_mbox_call(&r->m, FAM_LIB_OP_RESIZE, &a, path, NULL, NULL, 0,
                        NULL, NULL);
     const char *placed = "on this node's own media";
     if (rc == -ENOSPC) {
         static const char any[] = "RandomBooks";
         placed = "anywhere (no node-local media in this model)";
-        if (!fam_mbox_ok(&r->m, "SETXATTR AllocationPolicy",
-                fam_mbox_call(&r->m, FAM_LIB_OP_SETXATTR, NULL, path,
+        if (!guest_mbox_ok(&r->m, "SETXATTR AllocationPolicy",
+                guest_mbox_call(&r->m, FAM_LIB_OP_SETXATTR, NULL, path,
                               "user.LFS.AllocationPolicy", any,
                               sizeof(any) - 1, NULL, NULL)))
             return false;
-        rc = fam_mbox_call(&r->m, FAM_LIB_OP_RESIZE, &a, path, NULL, NULL,
+        rc = guest_mbox_call(&r->m, FAM_LIB_OP_RESIZE, &a, path, NULL, NULL,
                            0, NULL, NULL);
     }
-    if (!fam_mbox_ok(&r->m, "RESIZE", rc) ||
+    if (!guest_mbox_ok(&r->m, "RESIZE", rc) ||
         !open_books(r, path, FAM_LIB_OPEN_READ | FAM_LIB_OPEN_WRITE,
                     &handle, books))
         return false;
@@ -128,7 +128,7 @@ static bool fill_own(struct ring *r)
     for (unsigned b = 0; b < r->books; b++) {
         uint64_t *w = book_words(r, books[b]);
         for (uint64_t i = 0; i < words; i++)
-            w[i] = fam_pattern(r->run, r->n->id + 1, b * words + i);
+            w[i] = guest_pattern(r->run, r->n->id + 1, b * words + i);
     }
     double dt = fame_now() - t0;
     fame_say(r->n, "node %u: wrote %u books (%" PRIu64 " MiB, %s) of %s "
@@ -136,7 +136,7 @@ static bool fill_own(struct ring *r)
              r->books * r->book_size >> 20, placed, path,
              r->books * r->book_size / 1e6 / (dt > 0 ? dt : 1e-9));
     return close_handle(r, handle) &&
-           fam_mbox_oob_send(&r->m, TAG, r->run, "written");
+           guest_mbox_oob_send(&r->m, TAG, r->run, "written");
 }
 
 /* Step 3. */
@@ -146,7 +146,7 @@ static bool verify_next(struct ring *r)
     char path[64], rest[32];
     uint64_t handle, books[MAX_BOOKS];
 
-    if (!fam_mbox_oob_wait(&r->m, TAG, r->run, next, "written", rest,
+    if (!guest_mbox_oob_wait(&r->m, TAG, r->run, next, "written", rest,
                            sizeof(rest)))
         return false;
     shelf_path(path, sizeof(path), next);
@@ -157,7 +157,7 @@ static bool verify_next(struct ring *r)
     for (unsigned b = 0; b < r->books; b++) {
         const uint64_t *w = book_words(r, books[b]);
         for (uint64_t i = 0; i < words; i++) {
-            uint64_t want = fam_pattern(r->run, next + 1, b * words + i);
+            uint64_t want = guest_pattern(r->run, next + 1, b * words + i);
             if (w[i] != want) {
                 fame_say(r->n, "FAIL %s word %" PRIu64 " of book %" PRIu64
                          " holds %#" PRIx64 ", not %#" PRIx64, path, i,
@@ -171,7 +171,7 @@ static bool verify_next(struct ring *r)
              r->n->id, path,
              r->books * r->book_size / 1e6 / (dt > 0 ? dt : 1e-9));
     return close_handle(r, handle) &&
-           fam_mbox_oob_send(&r->m, TAG, r->run, "verified");
+           guest_mbox_oob_send(&r->m, TAG, r->run, "verified");
 }
 
 /* Step 4. */
@@ -180,14 +180,14 @@ static bool destroy_own(struct ring *r)
     unsigned prev = (r->n->id + r->n->count - 1) % r->n->count;
     char path[64], rest[32];
 
-    if (!fam_mbox_oob_wait(&r->m, TAG, r->run, prev, "verified", rest,
+    if (!guest_mbox_oob_wait(&r->m, TAG, r->run, prev, "verified", rest,
                            sizeof(rest)))
         return false;
     shelf_path(path, sizeof(path), r->n->id);
-    int rc = fam_mbox_call(&r->m, FAM_LIB_OP_UNLINK, NULL, path, NULL, NULL,
+    int rc = guest_mbox_call(&r->m, FAM_LIB_OP_UNLINK, NULL, path, NULL, NULL,
                            0, NULL, NULL);
-    return fam_mbox_ok(&r->m, "UNLINK", rc) &&
-           fam_mbox_oob_send(&r->m, TAG, r->run, "unlinked");
+    return guest_mbox_ok(&r->m, "UNLINK", rc) &&
+           guest_mbox_oob_send(&r->m, TAG, r->run, "unlinked");
 }
 
 /* Step 5, on node 0. */
@@ -199,13 +199,13 @@ static bool finish(struct ring *r)
     size_t blen;
 
     for (unsigned i = 0; i < r->n->count; i++) {
-        if (!fam_mbox_oob_wait(&r->m, TAG, r->run, i, "unlinked", rest,
+        if (!guest_mbox_oob_wait(&r->m, TAG, r->run, i, "unlinked", rest,
                                sizeof(rest)))
             return false;
     }
-    int rc = fam_mbox_call(&r->m, FAM_LIB_OP_READDIR, &a, "/ring", NULL,
+    int rc = guest_mbox_call(&r->m, FAM_LIB_OP_READDIR, &a, "/ring", NULL,
                            NULL, 0, &body, &blen);
-    if (!fam_mbox_ok(&r->m, "READDIR /ring", rc))
+    if (!guest_mbox_ok(&r->m, "READDIR /ring", rc))
         return false;
     struct fam_lib_list list;
     memcpy(&list, body, sizeof(list));
@@ -214,13 +214,13 @@ static bool finish(struct ring *r)
         fame_say(r->n, "FAIL /ring still holds %u shelves", list.count);
         return false;
     }
-    rc = fam_mbox_call(&r->m, FAM_LIB_OP_RMDIR, NULL, "/ring", NULL, NULL, 0,
+    rc = guest_mbox_call(&r->m, FAM_LIB_OP_RMDIR, NULL, "/ring", NULL, NULL, 0,
                        NULL, NULL);
-    if (!fam_mbox_ok(&r->m, "RMDIR /ring", rc))
+    if (!guest_mbox_ok(&r->m, "RMDIR /ring", rc))
         return false;
-    rc = fam_mbox_call(&r->m, FAM_LIB_OP_STATFS, NULL, NULL, NULL, NULL, 0,
+    rc = guest_mbox_call(&r->m, FAM_LIB_OP_STATFS, NULL, NULL, NULL, NULL, 0,
                        &body, &blen);
-    if (!fam_mbox_ok(&r->m, "STATFS", rc))
+    if (!guest_mbox_ok(&r->m, "STATFS", rc))
         return false;
     struct fam_lib_statfs st;
     memcpy(&st, body, sizeof(st));
@@ -236,17 +236,17 @@ static bool finish(struct ring *r)
 int main(int argc, char **argv)
 {
     struct fame_node n;
-    struct fam_dev d;
+    struct guest_dev d;
     struct ring r;
 
     fame_node_init(&n, TAG, argc, argv);
-    if (!fam_dev_open_driver(&d, &n))
+    if (!guest_dev_open_driver(&d, &n))
         return 1;
     memset(&r, 0, sizeof(r));
-    fam_mbox_init(&r.m, &d, &n);
+    guest_mbox_init(&r.m, &d, &n);
     r.d = &d;
     r.n = &n;
-    r.run = fam_run_id();
+    r.run = guest_run_id();
     r.book_size = d.info.book_size;
     r.books = (unsigned)fame_cmdline_long("fam.ring_books", 4);
     if (r.books < 1 || r.books > MAX_BOOKS) {

@@ -1,7 +1,7 @@
-/* The fam-fabric device from user space, through sysfs: see fam-dev.h. */
+/* The fam-fabric device from user space, through sysfs: see guest-dev.h. */
 #define _DEFAULT_SOURCE
 
-#include "fam-dev.h"
+#include "guest-dev.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -63,7 +63,7 @@ static bool find_function(char *out, size_t len, unsigned vendor,
     return found;
 }
 
-static volatile uint8_t *map_resource(const struct fam_dev *d,
+static volatile uint8_t *map_resource(const struct guest_dev *d,
                                       const struct fame_node *n, int bar,
                                       uint64_t *size)
 {
@@ -94,7 +94,7 @@ static volatile uint8_t *map_resource(const struct fam_dev *d,
 }
 
 /* If a driver holds the function at sysfs, make it let go. */
-static bool unbind_driver(const struct fam_dev *d, const struct fame_node *n)
+static bool unbind_driver(const struct guest_dev *d, const struct fame_node *n)
 {
     char path[352];
     snprintf(path, sizeof(path), "%s/driver/unbind", d->sysfs);
@@ -111,7 +111,7 @@ static bool unbind_driver(const struct fam_dev *d, const struct fame_node *n)
     return ok;
 }
 
-bool fam_dev_open_ids(struct fam_dev *d, const struct fame_node *n,
+bool guest_dev_open_ids(struct guest_dev *d, const struct fame_node *n,
                       unsigned vendor, unsigned device, bool map_regs)
 {
     memset(d, 0, sizeof(*d));
@@ -157,12 +157,12 @@ bool fam_dev_open_ids(struct fam_dev *d, const struct fame_node *n,
     return d->pool != NULL;
 }
 
-bool fam_dev_open(struct fam_dev *d, const struct fame_node *n)
+bool guest_dev_open(struct guest_dev *d, const struct fame_node *n)
 {
-    if (!fam_dev_open_ids(d, n, FAM_PCI_VENDOR_ID, FAM_PCI_DEVICE_ID, true))
+    if (!guest_dev_open_ids(d, n, FAM_PCI_VENDOR_ID, FAM_PCI_DEVICE_ID, true))
         return false;
     /* Everything else the tests read is meaningless if this is wrong. */
-    uint32_t magic = fam_rd32(d, FAM_REG_MAGIC);
+    uint32_t magic = guest_rd32(d, FAM_REG_MAGIC);
     if (magic != FAM_MAGIC) {
         fame_say(n, "FAIL %s: magic register reads %#x, not %#x", d->sysfs,
                  magic, FAM_MAGIC);
@@ -171,7 +171,7 @@ bool fam_dev_open(struct fam_dev *d, const struct fame_node *n)
     return true;
 }
 
-bool fam_dev_open_driver(struct fam_dev *d, const struct fame_node *n)
+bool guest_dev_open_driver(struct guest_dev *d, const struct fame_node *n)
 {
     memset(d, 0, sizeof(*d));
     d->fd = open(FAM_DRIVER_DEV, O_RDWR | O_CLOEXEC);
@@ -197,18 +197,18 @@ bool fam_dev_open_driver(struct fam_dev *d, const struct fame_node *n)
     return true;
 }
 
-void fam_model_name(const struct fam_dev *d, char *buf)
+void guest_model_name(const struct guest_dev *d, char *buf)
 {
     /* 32-bit reads: the register is an array of them to the device */
     for (unsigned i = 0; i < FAM_MODEL_NAME_LEN; i += 4) {
-        uint32_t w = fam_rd32(d, FAM_REG_MODEL_NAME + i);
+        uint32_t w = guest_rd32(d, FAM_REG_MODEL_NAME + i);
         for (unsigned b = 0; b < 4; b++)
             buf[i + b] = (char)(w >> (8 * b));
     }
     buf[FAM_MODEL_NAME_LEN] = '\0';
 }
 
-uint64_t fam_pattern(uint64_t run, uint64_t stream, uint64_t i)
+uint64_t guest_pattern(uint64_t run, uint64_t stream, uint64_t i)
 {
     uint64_t x = run * 0x9e3779b97f4a7c15ULL + stream * 0xd1b54a32d192ed03ULL +
                  i * 0xbf58476d1ce4e5b9ULL;
@@ -218,24 +218,24 @@ uint64_t fam_pattern(uint64_t run, uint64_t stream, uint64_t i)
     return x == UINT64_MAX ? 0 : x;
 }
 
-uint64_t fam_run_id(void)
+uint64_t guest_run_id(void)
 {
     long id = fame_cmdline_long("fam.run_id", 1);
     return id > 0 ? (uint64_t)id : 1;
 }
 
-void fam_publish(const struct fam_dev *d, uint64_t slots, unsigned node,
+void guest_publish(const struct guest_dev *d, uint64_t slots, unsigned node,
                  uint64_t value)
 {
-    __atomic_store_n(fam_word(d, slots + node * FAM_SLOT_STRIDE), value,
+    __atomic_store_n(guest_word(d, slots + node * FAM_SLOT_STRIDE), value,
                      __ATOMIC_RELEASE);
 }
 
-bool fam_wait_slot(const struct fam_dev *d, const struct fame_node *n,
+bool guest_wait_slot(const struct guest_dev *d, const struct fame_node *n,
                    uint64_t slots, unsigned node, uint64_t value,
                    double timeout, const char *what)
 {
-    uint64_t *w = fam_word(d, slots + node * FAM_SLOT_STRIDE);
+    uint64_t *w = guest_word(d, slots + node * FAM_SLOT_STRIDE);
     double start = fame_now(), end = start + timeout;
     while (__atomic_load_n(w, __ATOMIC_ACQUIRE) != value) {
         double now = fame_now();
@@ -258,14 +258,14 @@ bool fam_wait_slot(const struct fam_dev *d, const struct fame_node *n,
     return true;
 }
 
-bool fam_wait_all(const struct fam_dev *d, const struct fame_node *n,
+bool guest_wait_all(const struct guest_dev *d, const struct fame_node *n,
                   uint64_t slots, uint64_t value, double timeout,
                   const char *what)
 {
     double end = fame_now() + timeout;
     for (unsigned i = 0; i < n->count; i++) {
         double left = end - fame_now();
-        if (!fam_wait_slot(d, n, slots, i, value, left > 0 ? left : 0, what))
+        if (!guest_wait_slot(d, n, slots, i, value, left > 0 ? left : 0, what))
             return false;
     }
     return true;

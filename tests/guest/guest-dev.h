@@ -11,12 +11,12 @@
  * included here and nowhere else in tests/guest:
  * guest-driver/uapi/fam-fabric-regs.h and fam-ioctl.h.
  */
-#ifndef FAM_DEV_H
-#define FAM_DEV_H
+#ifndef GUEST_DEV_H
+#define GUEST_DEV_H
 
 #include "fame-guest.h"
-#include "../../guest-driver/uapi/fam-fabric-regs.h"
-#include "../../guest-driver/uapi/fam-ioctl.h"
+#include "fame/fam-fabric-regs.h"
+#include "fame/fam-ioctl.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -26,7 +26,7 @@
 #define IVSHMEM_VENDOR_ID 0x1af4
 #define IVSHMEM_DEVICE_ID 0x1110
 
-struct fam_dev {
+struct guest_dev {
     char sysfs[320];                /* /sys/bus/pci/devices/<address> */
     volatile uint8_t *regs;         /* BAR0, or NULL if not mapped */
     volatile uint8_t *pool;         /* BAR2, or the driver's mapping */
@@ -46,47 +46,47 @@ struct fam_dev {
  * until `enable` is written), and map BAR0 (if map_regs) and BAR2. On
  * failure prints a FAIL line on n's behalf and returns false.
  */
-bool fam_dev_open_ids(struct fam_dev *d, const struct fame_node *n,
+bool guest_dev_open_ids(struct guest_dev *d, const struct fame_node *n,
                       unsigned vendor, unsigned device, bool map_regs);
 
 /* The same for the fam-fabric function, registers included. */
-bool fam_dev_open(struct fam_dev *d, const struct fame_node *n);
+bool guest_dev_open(struct guest_dev *d, const struct fame_node *n);
 
 /*
  * Through the driver: open FAM_DRIVER_DEV, read its INFO into d->info and
  * map the whole pool at d->pool (regs stays NULL). FAIL line and false if
  * the driver is not there.
  */
-bool fam_dev_open_driver(struct fam_dev *d, const struct fame_node *n);
+bool guest_dev_open_driver(struct guest_dev *d, const struct fame_node *n);
 
 /*
  * Register access: single loads and stores of the given width through
  * volatile pointers, as the device decodes them (never split or merged).
  */
-static inline uint32_t fam_rd32(const struct fam_dev *d, unsigned off)
+static inline uint32_t guest_rd32(const struct guest_dev *d, unsigned off)
 {
     return *(volatile uint32_t *)(d->regs + off);
 }
-static inline uint64_t fam_rd64(const struct fam_dev *d, unsigned off)
+static inline uint64_t guest_rd64(const struct guest_dev *d, unsigned off)
 {
     return *(volatile uint64_t *)(d->regs + off);
 }
-static inline void fam_wr32(const struct fam_dev *d, unsigned off,
+static inline void guest_wr32(const struct guest_dev *d, unsigned off,
                             uint32_t v)
 {
     *(volatile uint32_t *)(d->regs + off) = v;
 }
-static inline void fam_wr64(const struct fam_dev *d, unsigned off,
+static inline void guest_wr64(const struct guest_dev *d, unsigned off,
                             uint64_t v)
 {
     *(volatile uint64_t *)(d->regs + off) = v;
 }
 
 /* The model name register as a C string (buf gets FAM_MODEL_NAME_LEN+1). */
-void fam_model_name(const struct fam_dev *d, char *buf);
+void guest_model_name(const struct guest_dev *d, char *buf);
 
 /* A 64-bit word of the pool at byte offset off (8-byte aligned). */
-static inline uint64_t *fam_word(const struct fam_dev *d, uint64_t off)
+static inline uint64_t *guest_word(const struct guest_dev *d, uint64_t off)
 {
     return (uint64_t *)(uintptr_t)(d->pool + off);
 }
@@ -102,7 +102,7 @@ static inline uint64_t *fam_word(const struct fam_dev *d, uint64_t off)
  * (run, stream, i), and never all-ones, which is what a read without a
  * grant returns.
  */
-uint64_t fam_pattern(uint64_t run, uint64_t stream, uint64_t i);
+uint64_t guest_pattern(uint64_t run, uint64_t stream, uint64_t i);
 
 /*
  * The run id: `fam.run_id=<number>` on the command line, 1 if absent.
@@ -110,23 +110,23 @@ uint64_t fam_pattern(uint64_t run, uint64_t stream, uint64_t i);
  * the run id: a flag left over from an earlier run must never look like
  * this run's. The boot tests pass a fresh one each time.
  */
-uint64_t fam_run_id(void);
+uint64_t guest_run_id(void);
 
 /*
  * Synchronisation through the pool. `slots` is an area of count 64-bit
- * words, one per node, each on its own 64-byte line. fam_publish stores
+ * words, one per node, each on its own 64-byte line. guest_publish stores
  * value in this node's slot after every earlier store (release);
- * fam_wait_slot waits until node's slot holds value (acquire), up to
- * timeout seconds; fam_wait_all waits for every node's slot. They print a
+ * guest_wait_slot waits until node's slot holds value (acquire), up to
+ * timeout seconds; guest_wait_all waits for every node's slot. They print a
  * FAIL line and return false on timeout.
  */
 #define FAM_SLOT_STRIDE 64
-void fam_publish(const struct fam_dev *d, uint64_t slots, unsigned node,
+void guest_publish(const struct guest_dev *d, uint64_t slots, unsigned node,
                  uint64_t value);
-bool fam_wait_slot(const struct fam_dev *d, const struct fame_node *n,
+bool guest_wait_slot(const struct guest_dev *d, const struct fame_node *n,
                    uint64_t slots, unsigned node, uint64_t value,
                    double timeout, const char *what);
-bool fam_wait_all(const struct fam_dev *d, const struct fame_node *n,
+bool guest_wait_all(const struct guest_dev *d, const struct fame_node *n,
                   uint64_t slots, uint64_t value, double timeout,
                   const char *what);
 

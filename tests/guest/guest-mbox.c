@@ -1,7 +1,7 @@
-/* The Librarian through the fam-fabric mailbox: see fam-mbox.h. */
+/* The Librarian through the fam-fabric mailbox: see guest-mbox.h. */
 #define _DEFAULT_SOURCE
 
-#include "fam-mbox.h"
+#include "guest-mbox.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -10,7 +10,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-void fam_mbox_init(struct fam_mbox *m, const struct fam_dev *d,
+void guest_mbox_init(struct guest_mbox *m, const struct guest_dev *d,
                    const struct fame_node *n)
 {
     memset(m, 0, sizeof(*m));
@@ -21,28 +21,28 @@ void fam_mbox_init(struct fam_mbox *m, const struct fam_dev *d,
 }
 
 /* Copy bytes into MBOX_DATA with 32-bit stores (the padding is zeros). */
-static void put_data(const struct fam_dev *d, const unsigned char *p,
+static void put_data(const struct guest_dev *d, const unsigned char *p,
                      size_t len)
 {
     for (size_t off = 0; off < len; off += 4) {
         uint32_t w = 0;
         size_t n = len - off < 4 ? len - off : 4;
         memcpy(&w, p + off, n);
-        fam_wr32(d, FAM_REG_MBOX_DATA + off, w);
+        guest_wr32(d, FAM_REG_MBOX_DATA + off, w);
     }
 }
 
-static void get_data(const struct fam_dev *d, unsigned char *p, size_t off,
+static void get_data(const struct guest_dev *d, unsigned char *p, size_t off,
                      size_t len)
 {
     for (; off < len; off += 4) {
-        uint32_t w = fam_rd32(d, FAM_REG_MBOX_DATA + off);
+        uint32_t w = guest_rd32(d, FAM_REG_MBOX_DATA + off);
         memcpy(p + off, &w, len - off < 4 ? len - off : 4);
     }
 }
 
 /* Through the driver, which sleeps until the reply's interrupt. */
-static bool send_driver(struct fam_mbox *m, const void *msg, size_t len)
+static bool send_driver(struct guest_mbox *m, const void *msg, size_t len)
 {
     struct fam_ioc_lib call = {
         .request = (uintptr_t)msg,
@@ -65,9 +65,9 @@ static bool send_driver(struct fam_mbox *m, const void *msg, size_t len)
     return true;
 }
 
-bool fam_mbox_send_raw(struct fam_mbox *m, const void *msg, size_t len)
+bool guest_mbox_send_raw(struct guest_mbox *m, const void *msg, size_t len)
 {
-    const struct fam_dev *d = m->d;
+    const struct guest_dev *d = m->d;
     const struct fame_node *n = m->n;
     uint32_t st, intr;
 
@@ -78,13 +78,13 @@ bool fam_mbox_send_raw(struct fam_mbox *m, const void *msg, size_t len)
     if (d->fd >= 0)
         return send_driver(m, msg, len);
     /* A stale status bit would prove nothing about this reply */
-    fam_wr32(d, FAM_REG_INTR_STATUS, 1u << FAM_VECTOR_MAILBOX);
+    guest_wr32(d, FAM_REG_INTR_STATUS, 1u << FAM_VECTOR_MAILBOX);
     put_data(d, msg, len);
-    fam_wr32(d, FAM_REG_MBOX_CTRL, FAM_MBOX_GO);
+    guest_wr32(d, FAM_REG_MBOX_CTRL, FAM_MBOX_GO);
 
     double end = fame_now() + FAM_MBOX_TIMEOUT;
     unsigned long spins = 0;
-    while ((st = fam_rd32(d, FAM_REG_MBOX_STATUS)) != FAM_MBOX_DONE) {
+    while ((st = guest_rd32(d, FAM_REG_MBOX_STATUS)) != FAM_MBOX_DONE) {
         if (st != FAM_MBOX_BUSY) {
             fame_say(n, "FAIL MBOX_STATUS reads %u after GO, neither busy "
                      "nor done", st);
@@ -100,13 +100,13 @@ bool fam_mbox_send_raw(struct fam_mbox *m, const void *msg, size_t len)
         if (++spins > 100)
             fame_sleep(0.0002);
     }
-    intr = fam_rd32(d, FAM_REG_INTR_STATUS);
+    intr = guest_rd32(d, FAM_REG_INTR_STATUS);
     if (!(intr & (1u << FAM_VECTOR_MAILBOX))) {
         fame_say(n, "FAIL the reply came without the mailbox interrupt "
                  "status bit (INTR_STATUS %#x)", intr);
         return false;
     }
-    fam_wr32(d, FAM_REG_INTR_STATUS, 1u << FAM_VECTOR_MAILBOX);
+    guest_wr32(d, FAM_REG_INTR_STATUS, 1u << FAM_VECTOR_MAILBOX);
 
     get_data(d, m->reply, 0, sizeof(struct fam_lib_hdr));
     struct fam_lib_hdr h;
@@ -121,7 +121,7 @@ bool fam_mbox_send_raw(struct fam_mbox *m, const void *msg, size_t len)
     return true;
 }
 
-int fam_mbox_call(struct fam_mbox *m, uint16_t op,
+int guest_mbox_call(struct guest_mbox *m, uint16_t op,
                   const struct fam_lib_args *args, const char *str1,
                   const char *str2, const void *blob, size_t blob_len,
                   const void **body, size_t *body_len)
@@ -135,7 +135,7 @@ int fam_mbox_call(struct fam_mbox *m, uint16_t op,
                  fam_lib_op_name(op), strerror(-len));
         return FAM_MBOX_BROKEN;
     }
-    if (!fam_mbox_send_raw(m, m->req, (size_t)len))
+    if (!guest_mbox_send_raw(m, m->req, (size_t)len))
         return FAM_MBOX_BROKEN;
     int rc = fam_lib_reply_check(m->reply, m->reply_len, op, seq, body,
                                  body_len);
@@ -147,7 +147,7 @@ int fam_mbox_call(struct fam_mbox *m, uint16_t op,
     return rc;
 }
 
-struct fam_lib_hdr fam_mbox_reply_hdr(const struct fam_mbox *m)
+struct fam_lib_hdr guest_mbox_reply_hdr(const struct guest_mbox *m)
 {
     struct fam_lib_hdr h;
     memcpy(&h, m->reply, sizeof(h));
@@ -155,23 +155,23 @@ struct fam_lib_hdr fam_mbox_reply_hdr(const struct fam_mbox *m)
     return h;
 }
 
-const char *fam_mbox_strerror(int rc)
+const char *guest_mbox_strerror(int rc)
 {
     if (rc == FAM_MBOX_BROKEN)
         return "no usable reply";
     return rc ? strerror(-rc) : "success";
 }
 
-bool fam_mbox_ok(const struct fam_mbox *m, const char *what, int rc)
+bool guest_mbox_ok(const struct guest_mbox *m, const char *what, int rc)
 {
     if (rc == 0)
         return true;
     if (rc != FAM_MBOX_BROKEN)
-        fame_say(m->n, "FAIL %s: %s", what, fam_mbox_strerror(rc));
+        fame_say(m->n, "FAIL %s: %s", what, guest_mbox_strerror(rc));
     return false;
 }
 
-bool fam_mbox_open(struct fam_mbox *m, const char *path, uint32_t flags,
+bool guest_mbox_open(struct guest_mbox *m, const char *path, uint32_t flags,
                    uint64_t *handle)
 {
     struct fam_lib_args a = { .flags = flags };
@@ -180,7 +180,7 @@ bool fam_mbox_open(struct fam_mbox *m, const char *path, uint32_t flags,
     char what[96];
 
     snprintf(what, sizeof(what), "OPEN %s", path);
-    if (!fam_mbox_ok(m, what, fam_mbox_call(m, FAM_LIB_OP_OPEN, &a, path,
+    if (!guest_mbox_ok(m, what, guest_mbox_call(m, FAM_LIB_OP_OPEN, &a, path,
                                             NULL, NULL, 0, &body, &blen)))
         return false;
     struct fam_lib_open o;
@@ -190,7 +190,7 @@ bool fam_mbox_open(struct fam_mbox *m, const char *path, uint32_t flags,
     return true;
 }
 
-bool fam_mbox_shelf_books(struct fam_mbox *m, uint64_t handle,
+bool guest_mbox_shelf_books(struct guest_mbox *m, uint64_t handle,
                           uint64_t *books, unsigned max, unsigned *count)
 {
     uint64_t cursor = 0;
@@ -203,10 +203,10 @@ bool fam_mbox_shelf_books(struct fam_mbox *m, uint64_t handle,
         FamLibListIter it;
         struct fam_lib_list list;
         struct fam_lib_book book;
-        int rc = fam_mbox_call(m, FAM_LIB_OP_SHELF_BOOKS, &a, NULL, NULL,
+        int rc = guest_mbox_call(m, FAM_LIB_OP_SHELF_BOOKS, &a, NULL, NULL,
                                NULL, 0, &body, &blen);
 
-        if (!fam_mbox_ok(m, "SHELF_BOOKS", rc))
+        if (!guest_mbox_ok(m, "SHELF_BOOKS", rc))
             return false;
         if (fam_lib_list_begin(&it, FAM_LIB_ITEM_BOOK, body, blen, &list)) {
             fame_say(m->n, "FAIL SHELF_BOOKS's reply is not a list");
@@ -227,7 +227,7 @@ bool fam_mbox_shelf_books(struct fam_mbox *m, uint64_t handle,
     }
 }
 
-bool fam_mbox_oob_send(struct fam_mbox *m, const char *tag, uint64_t run,
+bool guest_mbox_oob_send(struct guest_mbox *m, const char *tag, uint64_t run,
                        const char *word)
 {
     char msg[96];
@@ -235,7 +235,7 @@ bool fam_mbox_oob_send(struct fam_mbox *m, const char *tag, uint64_t run,
                        word);
     char what[64];
     snprintf(what, sizeof(what), "OOB_SEND '%s'", word);
-    return fam_mbox_ok(m, what, fam_mbox_call(m, FAM_LIB_OP_OOB_SEND, NULL,
+    return guest_mbox_ok(m, what, guest_mbox_call(m, FAM_LIB_OP_OOB_SEND, NULL,
                                               NULL, NULL, msg, (size_t)len,
                                               NULL, NULL));
 }
@@ -247,7 +247,7 @@ bool fam_mbox_oob_send(struct fam_mbox *m, const char *tag, uint64_t run,
  * first one seen (m->oob_first): earlier runs' messages, which the
  * Librarian keeps, are skipped.
  */
-bool fam_mbox_oob_wait(struct fam_mbox *m, const char *tag, uint64_t run,
+bool guest_mbox_oob_wait(struct guest_mbox *m, const char *tag, uint64_t run,
                        unsigned from, const char *word, char *rest,
                        size_t rest_len)
 {
@@ -264,9 +264,9 @@ bool fam_mbox_oob_wait(struct fam_mbox *m, const char *tag, uint64_t run,
         struct fam_lib_args a = { .size = cursor };
         const void *body;
         size_t blen;
-        int rc = fam_mbox_call(m, FAM_LIB_OP_OOB_RECV, &a, NULL, NULL,
+        int rc = guest_mbox_call(m, FAM_LIB_OP_OOB_RECV, &a, NULL, NULL,
                                NULL, 0, &body, &blen);
-        if (!fam_mbox_ok(m, "OOB_RECV", rc))
+        if (!guest_mbox_ok(m, "OOB_RECV", rc))
             return false;
         FamLibListIter it;
         struct fam_lib_list list;

@@ -1,15 +1,15 @@
 /*
  * The Librarian through the fam-fabric mailbox. Requests are built with
  * the Librarian's own client code (librarian/proto/lib-client-msg.h).
- * Through the driver (a fam_dev opened with fam_dev_open_driver) each is
+ * Through the driver (a guest_dev opened with guest_dev_open_driver) each is
  * one FAM_IOC_LIB: the driver sleeps until the reply's interrupt. Raw, the
  * request is written into BAR0's MBOX_DATA, sent with MBOX_CTRL = GO, and
  * the reply read back once MBOX_STATUS says done (polled).
  */
-#ifndef FAM_MBOX_H
-#define FAM_MBOX_H
+#ifndef GUEST_MBOX_H
+#define GUEST_MBOX_H
 
-#include "fam-dev.h"
+#include "guest-dev.h"
 #include "lib-client-msg.h"
 
 #include <stdbool.h>
@@ -23,8 +23,8 @@
 /* A transport failure (no reply in time, a reply that is not one). */
 #define FAM_MBOX_BROKEN         (-100000)
 
-struct fam_mbox {
-    const struct fam_dev *d;
+struct guest_mbox {
+    const struct guest_dev *d;
     const struct fame_node *n;
     uint32_t seq;
     uint32_t claim_node;            /* the node put into request headers */
@@ -34,7 +34,7 @@ struct fam_mbox {
     uint64_t oob_first;             /* id of this run's first OOB message */
 };
 
-void fam_mbox_init(struct fam_mbox *m, const struct fam_dev *d,
+void guest_mbox_init(struct guest_mbox *m, const struct guest_dev *d,
                    const struct fame_node *n);
 
 /*
@@ -44,7 +44,7 @@ void fam_mbox_init(struct fam_mbox *m, const struct fam_dev *d,
  * interrupt status bit (cleared here); either way, that the reply's
  * length is sane. Prints a FAIL line and returns false if not.
  */
-bool fam_mbox_send_raw(struct fam_mbox *m, const void *msg, size_t len);
+bool guest_mbox_send_raw(struct guest_mbox *m, const void *msg, size_t len);
 
 /*
  * One request: build, send, check the reply against (op, seq). Returns 0
@@ -52,13 +52,13 @@ bool fam_mbox_send_raw(struct fam_mbox *m, const void *msg, size_t len);
  * Librarian's error as a negative errno, or FAM_MBOX_BROKEN after a FAIL
  * line.
  */
-int fam_mbox_call(struct fam_mbox *m, uint16_t op,
+int guest_mbox_call(struct guest_mbox *m, uint16_t op,
                   const struct fam_lib_args *args, const char *str1,
                   const char *str2, const void *blob, size_t blob_len,
                   const void **body, size_t *body_len);
 
 /* The reply header of the last call, in host order. */
-struct fam_lib_hdr fam_mbox_reply_hdr(const struct fam_mbox *m);
+struct fam_lib_hdr guest_mbox_reply_hdr(const struct guest_mbox *m);
 
 /*
  * Messages between nodes through the Librarian (OOB_SEND / OOB_RECV):
@@ -66,21 +66,21 @@ struct fam_lib_hdr fam_mbox_reply_hdr(const struct fam_mbox *m);
  * `from` to send WORD, and copy what follows WORD into rest. False after
  * a FAIL line.
  */
-bool fam_mbox_oob_send(struct fam_mbox *m, const char *tag, uint64_t run,
+bool guest_mbox_oob_send(struct guest_mbox *m, const char *tag, uint64_t run,
                        const char *word);
-bool fam_mbox_oob_wait(struct fam_mbox *m, const char *tag, uint64_t run,
+bool guest_mbox_oob_wait(struct guest_mbox *m, const char *tag, uint64_t run,
                        unsigned from, const char *word, char *rest,
                        size_t rest_len);
 
 /*
- * True if rc, a result of fam_mbox_call(), is 0; otherwise false after a
+ * True if rc, a result of guest_mbox_call(), is 0; otherwise false after a
  * FAIL line "<what>: <error>" (none for FAM_MBOX_BROKEN, which already
  * printed its own).
  */
-bool fam_mbox_ok(const struct fam_mbox *m, const char *what, int rc);
+bool guest_mbox_ok(const struct guest_mbox *m, const char *what, int rc);
 
 /* OPEN path with flags (FAM_LIB_OPEN_*): its handle. False after a FAIL. */
-bool fam_mbox_open(struct fam_mbox *m, const char *path, uint32_t flags,
+bool guest_mbox_open(struct guest_mbox *m, const char *path, uint32_t flags,
                    uint64_t *handle);
 
 /*
@@ -88,10 +88,10 @@ bool fam_mbox_open(struct fam_mbox *m, const char *path, uint32_t flags,
  * SHELF_BOOKS replies as it takes: the first max of them into books[],
  * how many there are into *count. False after a FAIL line.
  */
-bool fam_mbox_shelf_books(struct fam_mbox *m, uint64_t handle,
+bool guest_mbox_shelf_books(struct guest_mbox *m, uint64_t handle,
                           uint64_t *books, unsigned max, unsigned *count);
 
-/* "ENOENT"-like text for a result of fam_mbox_call(). */
-const char *fam_mbox_strerror(int rc);
+/* "ENOENT"-like text for a result of guest_mbox_call(). */
+const char *guest_mbox_strerror(int rc);
 
 #endif

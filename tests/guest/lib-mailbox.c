@@ -1,5 +1,5 @@
 /*
- * fam-librarian: the Librarian, reached through the fam-fabric mailbox,
+ * lib-mailbox: the Librarian, reached through the fam-fabric mailbox,
  * grants the pool shelf by shelf. Two nodes; every step prints a line,
  * and any failure a FAIL line.
  *
@@ -31,7 +31,7 @@
  *         refused (EBUSY) until node 1's power-off drops its opens, then
  *         succeeds.
  */
-#include "fam-mbox.h"
+#include "guest-mbox.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -43,8 +43,8 @@
 #define BOOKS       2
 
 struct ctx {
-    struct fam_mbox m;
-    const struct fam_dev *d;
+    struct guest_mbox m;
+    const struct guest_dev *d;
     const struct fame_node *n;
     uint64_t run;
     uint64_t book_size;
@@ -55,24 +55,24 @@ static bool expect_rc(struct ctx *c, const char *what, int rc, int want)
 {
     if (rc == want) {
         fame_say(c->n, "node %u: %s: %s as expected", c->n->id, what,
-                 want ? fam_mbox_strerror(want) : "ok");
+                 want ? guest_mbox_strerror(want) : "ok");
         return true;
     }
     if (rc != FAM_MBOX_BROKEN)
-        fame_say(c->n, "FAIL %s: %s, not %s", what, fam_mbox_strerror(rc),
-                 want ? fam_mbox_strerror(want) : "success");
+        fame_say(c->n, "FAIL %s: %s, not %s", what, guest_mbox_strerror(rc),
+                 want ? guest_mbox_strerror(want) : "success");
     return false;
 }
 
 static uint64_t faults(const struct ctx *c)
 {
-    return fam_rd64(c->d, FAM_REG_STAT(FAM_STAT_GRANT_FAULTS));
+    return guest_rd64(c->d, FAM_REG_STAT(FAM_STAT_GRANT_FAULTS));
 }
 
 static volatile uint64_t *book_word(const struct ctx *c, uint64_t book,
                                     uint64_t i)
 {
-    return (volatile uint64_t *)fam_word(c->d, book * c->book_size) + i;
+    return (volatile uint64_t *)guest_word(c->d, book * c->book_size) + i;
 }
 
 /*
@@ -84,12 +84,12 @@ static bool expect_unreadable(struct ctx *c, uint64_t book, const char *why)
     uint64_t before = faults(c);
     uint64_t v = *book_word(c, book, 0);
     uint64_t after = faults(c);
-    uint64_t count = fam_rd64(c->d, FAM_REG_ERRLOG_COUNT);
+    uint64_t count = guest_rd64(c->d, FAM_REG_ERRLOG_COUNT);
     unsigned e = FAM_REG_ERRLOG((count - 1) % FAM_ERRLOG_ENTRIES);
 
     if (v != UINT64_MAX || after != before + 1 ||
-        fam_rd32(c->d, e + FAM_ERRLOG_KIND) != FAM_ERR_GRANT_READ ||
-        fam_rd64(c->d, e + FAM_ERRLOG_OFFSET) != book * c->book_size) {
+        guest_rd32(c->d, e + FAM_ERRLOG_KIND) != FAM_ERR_GRANT_READ ||
+        guest_rd64(c->d, e + FAM_ERRLOG_OFFSET) != book * c->book_size) {
         fame_say(c->n, "FAIL book %" PRIu64 " (%s) reads %#" PRIx64
                  " with grant faults %" PRIu64 " -> %" PRIu64
                  ": it must read all-ones and count one fault", book, why,
@@ -110,13 +110,13 @@ static bool expect_store_dropped(struct ctx *c, uint64_t book, uint64_t want)
 {
     volatile uint64_t *w = book_word(c, book, 7);
     uint64_t before = faults(c);
-    uint64_t count = fam_rd64(c->d, FAM_REG_ERRLOG_COUNT);
+    uint64_t count = guest_rd64(c->d, FAM_REG_ERRLOG_COUNT);
     *w = ~want;
     uint64_t got = *w, after = faults(c);
-    uint64_t count_after = fam_rd64(c->d, FAM_REG_ERRLOG_COUNT);
+    uint64_t count_after = guest_rd64(c->d, FAM_REG_ERRLOG_COUNT);
     unsigned e = FAM_REG_ERRLOG((count_after - 1) % FAM_ERRLOG_ENTRIES);
-    uint32_t kind = fam_rd32(c->d, e + FAM_ERRLOG_KIND);
-    uint64_t off = fam_rd64(c->d, e + FAM_ERRLOG_OFFSET);
+    uint32_t kind = guest_rd32(c->d, e + FAM_ERRLOG_KIND);
+    uint64_t off = guest_rd64(c->d, e + FAM_ERRLOG_OFFSET);
 
     if (got != want) {
         fame_say(c->n, "FAIL a store into the read-only book %" PRIu64
@@ -126,7 +126,7 @@ static bool expect_store_dropped(struct ctx *c, uint64_t book, uint64_t want)
     }
     if (after != before + 1 || count_after != count + 1 ||
         kind != FAM_ERR_GRANT_WRITE || off != book * c->book_size + 7 * 8 ||
-        fam_rd32(c->d, e + FAM_ERRLOG_NODE) != c->n->id) {
+        guest_rd32(c->d, e + FAM_ERRLOG_NODE) != c->n->id) {
         fame_say(c->n, "FAIL a store into the read-only book %" PRIu64
                  ": grant faults %" PRIu64 " -> %" PRIu64 ", error log %"
                  PRIu64 " -> %" PRIu64 ", newest entry kind %u at %#" PRIx64
@@ -149,7 +149,7 @@ static bool write_pattern(struct ctx *c, const uint64_t *books)
     for (unsigned b = 0; b < BOOKS; b++) {
         volatile uint64_t *w = book_word(c, books[b], 0);
         for (uint64_t i = 0; i < words; i++)
-            w[i] = fam_pattern(c->run, 0, b * words + i);
+            w[i] = guest_pattern(c->run, 0, b * words + i);
     }
     if (faults(c) != before) {
         fame_say(c->n, "FAIL writing into the opened books counted %" PRIu64
@@ -167,7 +167,7 @@ static int64_t check_pattern(struct ctx *c, const uint64_t *books,
     for (unsigned b = 0; b < BOOKS; b++) {
         volatile uint64_t *w = book_word(c, books[b], 0);
         for (uint64_t i = 0; i < words; i++) {
-            if (w[i] != fam_pattern(c->run, 0, b * words + i)) {
+            if (w[i] != guest_pattern(c->run, 0, b * words + i)) {
                 *got = w[i];
                 return (int64_t)(books[b] * c->book_size + i * 8);
             }
@@ -197,13 +197,13 @@ static bool expect_pattern(struct ctx *c, const uint64_t *books,
 
 static bool oob_send(struct ctx *c, const char *word)
 {
-    return fam_mbox_oob_send(&c->m, "fam-librarian", c->run, word);
+    return guest_mbox_oob_send(&c->m, "lib-mailbox", c->run, word);
 }
 
 static bool oob_wait(struct ctx *c, unsigned from, const char *word,
                      char *rest, size_t rest_len)
 {
-    return fam_mbox_oob_wait(&c->m, "fam-librarian", c->run, from, word,
+    return guest_mbox_oob_wait(&c->m, "lib-mailbox", c->run, from, word,
                              rest, rest_len);
 }
 
@@ -211,7 +211,7 @@ static bool oob_wait(struct ctx *c, unsigned from, const char *word,
 static bool shelf_books(struct ctx *c, uint64_t handle, uint64_t *books)
 {
     unsigned count;
-    if (!fam_mbox_shelf_books(&c->m, handle, books, BOOKS, &count))
+    if (!guest_mbox_shelf_books(&c->m, handle, books, BOOKS, &count))
         return false;
     fame_say(c->n, "node %u: SHELF_BOOKS of the open " SHELF ": ok as "
              "expected", c->n->id);
@@ -237,7 +237,7 @@ static bool open_shelf(struct ctx *c, uint32_t flags, uint64_t *handle)
     struct fam_lib_args a = { .flags = flags };
     const void *body;
     size_t blen;
-    int rc = fam_mbox_call(&c->m, FAM_LIB_OP_OPEN, &a, SHELF, NULL, NULL, 0,
+    int rc = guest_mbox_call(&c->m, FAM_LIB_OP_OPEN, &a, SHELF, NULL, NULL, 0,
                            &body, &blen);
     if (!expect_rc(c, flags & FAM_LIB_OPEN_WRITE ? "OPEN " SHELF " rw" :
                    "OPEN " SHELF " read-only", rc, 0))
@@ -259,7 +259,7 @@ static bool close_shelf(struct ctx *c, uint64_t handle)
 {
     struct fam_lib_args a = { .handle = handle };
     return expect_rc(c, "CLOSE " SHELF,
-                     fam_mbox_call(&c->m, FAM_LIB_OP_CLOSE, &a, NULL, NULL,
+                     guest_mbox_call(&c->m, FAM_LIB_OP_CLOSE, &a, NULL, NULL,
                                    NULL, 0, NULL, NULL), 0);
 }
 
@@ -267,14 +267,14 @@ static bool check_version(struct ctx *c)
 {
     const void *body;
     size_t blen;
-    int rc = fam_mbox_call(&c->m, FAM_LIB_OP_VERSION, NULL, NULL, NULL, NULL,
+    int rc = guest_mbox_call(&c->m, FAM_LIB_OP_VERSION, NULL, NULL, NULL, NULL,
                            0, &body, &blen);
     if (!expect_rc(c, "VERSION", rc, 0))
         return false;
     struct fam_lib_version v;
     memcpy(&v, body, sizeof(v));
     fam_lib_wire_version(&v);
-    struct fam_lib_hdr h = fam_mbox_reply_hdr(&c->m);
+    struct fam_lib_hdr h = guest_mbox_reply_hdr(&c->m);
     if (v.version != FAM_LIB_VERSION || h.node != c->n->id) {
         fame_say(c->n, "FAIL VERSION: protocol %u (want %u), ran as node %u "
                  "(want %u)", v.version, FAM_LIB_VERSION, h.node, c->n->id);
@@ -289,7 +289,7 @@ static bool check_statfs(struct ctx *c)
 {
     const void *body;
     size_t blen;
-    int rc = fam_mbox_call(&c->m, FAM_LIB_OP_STATFS, NULL, NULL, NULL, NULL,
+    int rc = guest_mbox_call(&c->m, FAM_LIB_OP_STATFS, NULL, NULL, NULL, NULL,
                            0, &body, &blen);
     if (!expect_rc(c, "STATFS", rc, 0))
         return false;
@@ -331,9 +331,9 @@ static bool check_malformed(struct ctx *c, const char *what, uint32_t magic,
     h.length = length;
     fam_lib_wire_hdr(&h);
     memcpy(c->m.req, &h, sizeof(h));
-    if (!fam_mbox_send_raw(&c->m, c->m.req, send_len))
+    if (!guest_mbox_send_raw(&c->m, c->m.req, send_len))
         return false;
-    struct fam_lib_hdr r = fam_mbox_reply_hdr(&c->m);
+    struct fam_lib_hdr r = guest_mbox_reply_hdr(&c->m);
     if (!(r.flags & FAM_LIB_F_REPLY) || r.status <= 0 ||
         r.length != sizeof(r)) {
         fame_say(c->n, "FAIL %s: the reply has flags %#x, status %d, length "
@@ -361,12 +361,12 @@ static bool node0(struct ctx *c)
         return false;
 
     if (!expect_rc(c, "CREATE " SHELF,
-                   fam_mbox_call(&c->m, FAM_LIB_OP_CREATE, &a, SHELF, NULL,
+                   guest_mbox_call(&c->m, FAM_LIB_OP_CREATE, &a, SHELF, NULL,
                                  NULL, 0, NULL, NULL), 0))
         return false;
     a = (struct fam_lib_args){ .size = BOOKS * c->book_size };
     if (!expect_rc(c, "RESIZE " SHELF " to 2 books",
-                   fam_mbox_call(&c->m, FAM_LIB_OP_RESIZE, &a, SHELF, NULL,
+                   guest_mbox_call(&c->m, FAM_LIB_OP_RESIZE, &a, SHELF, NULL,
                                  NULL, 0, NULL, NULL), 0))
         return false;
     if (!open_shelf(c, FAM_LIB_OPEN_READ | FAM_LIB_OPEN_WRITE, &handle) ||
@@ -385,17 +385,17 @@ static bool node0(struct ctx *c)
         !expect_unreadable(c, books[0], "closed by node 0"))
         return false;
     if (!expect_rc(c, "UNLINK " SHELF " while node 1 has it open",
-                   fam_mbox_call(&c->m, FAM_LIB_OP_UNLINK, NULL, SHELF, NULL,
+                   guest_mbox_call(&c->m, FAM_LIB_OP_UNLINK, NULL, SHELF, NULL,
                                  NULL, 0, NULL, NULL), -EBUSY))
         return false;
     if (!oob_send(c, "unlink-busy") ||
         !oob_wait(c, 1, "closed", rest, sizeof(rest)))
         return false;
     if (!expect_rc(c, "UNLINK " SHELF " once closed everywhere",
-                   fam_mbox_call(&c->m, FAM_LIB_OP_UNLINK, NULL, SHELF, NULL,
+                   guest_mbox_call(&c->m, FAM_LIB_OP_UNLINK, NULL, SHELF, NULL,
                                  NULL, 0, NULL, NULL), 0) ||
         !expect_rc(c, "GETATTR " SHELF " after UNLINK",
-                   fam_mbox_call(&c->m, FAM_LIB_OP_GETATTR, NULL, SHELF, NULL,
+                   guest_mbox_call(&c->m, FAM_LIB_OP_GETATTR, NULL, SHELF, NULL,
                                  NULL, 0, NULL, NULL), -ENOENT))
         return false;
     if (!oob_wait(c, 1, "holding /u", rest, sizeof(rest)))
@@ -403,7 +403,7 @@ static bool node0(struct ctx *c)
     double end = fame_now() + FAM_WAIT_BOOT;
     unsigned refused = 0;
     int rc;
-    while ((rc = fam_mbox_call(&c->m, FAM_LIB_OP_UNLINK, NULL, "/u", NULL,
+    while ((rc = guest_mbox_call(&c->m, FAM_LIB_OP_UNLINK, NULL, "/u", NULL,
                                NULL, 0, NULL, NULL)) == -EBUSY) {
         refused++;
         if (fame_now() > end) {
@@ -465,7 +465,7 @@ static bool node1(struct ctx *c)
 
     /* A store into the read-only grant is dropped on the way */
     if (!expect_store_dropped(c, books[1],
-                              fam_pattern(c->run, 0, c->book_size / 8 + 7)))
+                              guest_pattern(c->run, 0, c->book_size / 8 + 7)))
         return false;
     if (!expect_unreadable(c, other_book(books), "never opened by node 1") ||
         !oob_send(c, "opened") ||
@@ -478,13 +478,13 @@ static bool node1(struct ctx *c)
     /* Left open on purpose: powering off must drop it */
     struct fam_lib_args a = { .mode = 0600 };
     if (!expect_rc(c, "CREATE /u",
-                   fam_mbox_call(&c->m, FAM_LIB_OP_CREATE, &a, "/u", NULL,
+                   guest_mbox_call(&c->m, FAM_LIB_OP_CREATE, &a, "/u", NULL,
                                  NULL, 0, NULL, NULL), 0))
         return false;
     a = (struct fam_lib_args){ .flags = FAM_LIB_OPEN_READ |
                                         FAM_LIB_OPEN_WRITE };
     if (!expect_rc(c, "OPEN /u",
-                   fam_mbox_call(&c->m, FAM_LIB_OP_OPEN, &a, "/u", NULL,
+                   guest_mbox_call(&c->m, FAM_LIB_OP_OPEN, &a, "/u", NULL,
                                  NULL, 0, NULL, NULL), 0) ||
         !oob_send(c, "holding /u"))
         return false;
@@ -496,23 +496,23 @@ static bool node1(struct ctx *c)
 int main(int argc, char **argv)
 {
     struct fame_node n;
-    struct fam_dev d;
+    struct guest_dev d;
     struct ctx c;
 
-    fame_node_init(&n, "fam-librarian", argc, argv);
-    if (!fam_dev_open(&d, &n))
+    fame_node_init(&n, "lib-mailbox", argc, argv);
+    if (!guest_dev_open(&d, &n))
         return 1;
     memset(&c, 0, sizeof(c));
-    fam_mbox_init(&c.m, &d, &n);
+    guest_mbox_init(&c.m, &d, &n);
     c.d = &d;
     c.n = &n;
-    c.run = fam_run_id();
-    c.book_size = fam_rd64(&d, FAM_REG_BOOK_SIZE);
-    c.pool_size = fam_rd64(&d, FAM_REG_POOL_SIZE);
+    c.run = guest_run_id();
+    c.book_size = guest_rd64(&d, FAM_REG_BOOK_SIZE);
+    c.pool_size = guest_rd64(&d, FAM_REG_POOL_SIZE);
 
-    if (!(fam_rd32(&d, FAM_REG_FEATURES) & FAM_FEATURE_MAILBOX)) {
+    if (!(guest_rd32(&d, FAM_REG_FEATURES) & FAM_FEATURE_MAILBOX)) {
         fame_say(&n, "FAIL the device has no Librarian (FEATURES %#x)",
-                 fam_rd32(&d, FAM_REG_FEATURES));
+                 guest_rd32(&d, FAM_REG_FEATURES));
         return 1;
     }
     if (n.count < 2) {

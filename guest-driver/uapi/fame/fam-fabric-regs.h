@@ -61,6 +61,13 @@
  * does not exist or is powered off, or a vector >= FAM_DOORBELL_VECTORS,
  * is counted in FAM_STAT_DOORBELL_ERRORS and logged.
  */
+/*
+ * The most nodes one fabric can have: FAM_REG_DB_PENDING holds one bit per
+ * sending node in 64 bits. Everything else (the machine's nodes=, the
+ * fabric model, the Librarian) takes its limit from here.
+ */
+#define FAM_MAX_NODES                   64
+
 #define FAM_REG_DOORBELL                0x088   /* 32: WO */
 #define FAM_DOORBELL(node, vector)      ((((node) & 0xffffu) << 16) | ((vector) & 0xffffu))
 #define FAM_REG_DB_PENDING(vector)      (0x100 + 8 * (vector)) /* 64: RW1C, bit = sender */

@@ -529,7 +529,7 @@ static void test_shipped_default_pool(void)
         char *path = shipped_path(shipped_names[f]);
         bool tm = strcmp(shipped_names[f], "tm-2016") == 0;
 
-        for (uint32_t n = 1; n <= FAM_MODEL_MAX_NODES; n++) {
+        for (uint32_t n = 1; n <= FAM_MAX_NODES; n++) {
             GError *err = NULL;
             FamModel *m = fam_model_load(path, n, GiB, &err);
 

@@ -94,7 +94,7 @@ static void test_policy_attrs(void)
     /* The list: every name, comma-separated; read-only. */
     for (int p = 0; p < FAM_POLICY_COUNT; p++) {
         g_string_append_printf(list, "%s%s", p ? "," : "",
-                               fam_lib_policy_name((FamLibPolicy)p));
+                               fam_policy_name((FamPolicy)p));
     }
     g_assert_cmpint(get(t, "/f", "user.LFS.AllocationPolicyList", buf,
                         sizeof(buf)), ==, (int)list->len);

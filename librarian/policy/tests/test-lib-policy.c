@@ -14,7 +14,7 @@
 #define MiB (UINT64_C(1) << 20)
 #define GiB (UINT64_C(1) << 30)
 
-static const FamLibPolicy locality_policies[] = {
+static const FamPolicy locality_policies[] = {
     FAM_POLICY_LOCAL_NODE, FAM_POLICY_LOCAL_ENC, FAM_POLICY_NONLOCAL_ENC,
     FAM_POLICY_NEAREST, FAM_POLICY_NEAREST_REMOTE, FAM_POLICY_NEAREST_ENC,
     FAM_POLICY_NEAREST_RACK,
@@ -117,7 +117,7 @@ static uint32_t oracle_hops(const FamModel *m, uint32_t node, uint32_t ig)
 }
 
 /* Which tiers each locality policy may use, as the documentation says. */
-static bool oracle_eligible(FamLibPolicy p, FamHopLevel t)
+static bool oracle_eligible(FamPolicy p, FamHopLevel t)
 {
     switch (p) {
     case FAM_POLICY_LOCAL_NODE:
@@ -157,7 +157,7 @@ static bool oracle_before(const FamModel *m, uint32_t node, uint32_t a,
 
 /* --- helpers -------------------------------------------------------------- */
 
-static int plan_for(const FamModel *m, FamLibPolicy policy, uint32_t node,
+static int plan_for(const FamModel *m, FamPolicy policy, uint32_t node,
                     uint64_t books, const uint64_t *free_books,
                     FamPolicyPlan *plan)
 {
@@ -184,7 +184,7 @@ static void expect_steps(const FamPolicyPlan *plan, const uint32_t *igs,
 }
 
 /* Plan a locality policy and expect those steps. */
-static void expect_plan(const FamModel *m, FamLibPolicy policy,
+static void expect_plan(const FamModel *m, FamPolicy policy,
                         uint32_t node, uint64_t books,
                         const uint64_t *free_books, const uint32_t *igs,
                         const uint64_t *counts, size_t n)
@@ -197,7 +197,7 @@ static void expect_plan(const FamModel *m, FamLibPolicy policy,
     fam_policy_plan_free(&plan);
 }
 
-static void expect_error(const FamModel *m, FamLibPolicy policy,
+static void expect_error(const FamModel *m, FamPolicy policy,
                          uint32_t node, uint64_t books,
                          const uint64_t *free_books, int err)
 {
@@ -216,7 +216,7 @@ static void expect_error(const FamModel *m, FamLibPolicy policy,
  * nearest first, each but the last emptied, none nearer skipped, and the
  * counts summing to the request.
  */
-static void check_locality(const FamModel *m, FamLibPolicy policy,
+static void check_locality(const FamModel *m, FamPolicy policy,
                            uint32_t node, uint64_t books,
                            const uint64_t *free_books)
 {
@@ -285,17 +285,17 @@ static void test_names(void)
     };
 
     for (int p = 0; p < FAM_POLICY_COUNT; p++) {
-        const char *name = fam_lib_policy_name(p);
+        const char *name = fam_policy_name(p);
 
         g_assert_cmpstr(name, ==, expected[p]);
-        g_assert_cmpint(fam_lib_policy_parse(name), ==, p);
+        g_assert_cmpint(fam_policy_parse(name), ==, p);
     }
     for (size_t i = 0; i < G_N_ELEMENTS(unknown); i++) {
-        g_assert_cmpint(fam_lib_policy_parse(unknown[i]), ==, -1);
+        g_assert_cmpint(fam_policy_parse(unknown[i]), ==, -1);
     }
-    g_assert_cmpint(fam_lib_policy_parse(NULL), ==, -1);
-    g_assert_null(fam_lib_policy_name(FAM_POLICY_COUNT));
-    g_assert_null(fam_lib_policy_name((FamLibPolicy)-1));
+    g_assert_cmpint(fam_policy_parse(NULL), ==, -1);
+    g_assert_null(fam_policy_name(FAM_POLICY_COUNT));
+    g_assert_null(fam_policy_name((FamPolicy)-1));
 }
 
 /* --- the IG map ----------------------------------------------------------- */
@@ -384,7 +384,7 @@ static void test_ig_hops(void)
     g_assert_cmpuint(fam_policy_ig_hops(m, 0, 3), ==, 1);
     g_assert_cmpuint(fam_policy_ig_hops(m, 0, 4), ==, 3);
     g_assert_cmpuint(fam_policy_ig_hops(m, 7, 31), ==, 1);
-    g_assert_cmpuint(fam_policy_ig_hops(m, FAM_LIB_NODE_HOST, 0), ==,
+    g_assert_cmpuint(fam_policy_ig_hops(m, FAM_POLICY_NO_NODE, 0), ==,
                      UINT32_MAX);
     g_assert_cmpuint(fam_policy_ig_hops(m, 8, 0), ==, UINT32_MAX);
     g_assert_cmpuint(fam_policy_ig_hops(m, 0, 32), ==, UINT32_MAX);
@@ -408,7 +408,7 @@ static void test_ig_hops(void)
 static void test_anywhere(void)
 {
     static const struct {
-        FamLibPolicy policy;
+        FamPolicy policy;
         FamPolicyOrder order;
     } cases[] = {
         { FAM_POLICY_RANDOM_BOOKS, FAM_ORDER_RANDOM },
@@ -417,7 +417,7 @@ static void test_anywhere(void)
     };
     FamModel *m = load_shipped("tm-2016", 8, GiB);
     g_autofree uint64_t *f = free_all(m);
-    static const uint32_t nodes[] = { 0, 7, FAM_LIB_NODE_HOST };
+    static const uint32_t nodes[] = { 0, 7, FAM_POLICY_NO_NODE };
 
     FamPolicyPlan plan;
 
@@ -807,7 +807,7 @@ static void test_request_known(void)
     fam_policy_plan_free(&plan);
 
     /* A position past the end wraps round; the host may ask. */
-    g_assert_cmpint(plan_request(m, FAM_LIB_NODE_HOST, 5, f,
+    g_assert_cmpint(plan_request(m, FAM_POLICY_NO_NODE, 5, f,
                                  (uint8_t[]){ 3, 3, 5 }, 3, 4, &plan), ==, 0);
     expect_steps(&plan, (uint32_t[]){ 3, 5, 3, 5 },
                  (uint64_t[]){ 1, 1, 2, 1 }, 4);
@@ -921,7 +921,7 @@ static void test_request_random(void)
         for (uint32_t g = 0; g < igs; g++) {
             fits = fits && want[g] <= f[g];
         }
-        node = round % 9 == 8 ? FAM_LIB_NODE_HOST : (uint32_t)(round % 8);
+        node = round % 9 == 8 ? FAM_POLICY_NO_NODE : (uint32_t)(round % 8);
         ret = plan_request(m, node, books, f, request, len, pos, &plan);
         if (!fits) {
             g_assert_cmpint(ret, ==, -ENOSPC);
@@ -980,7 +980,7 @@ static void test_errors(void)
         r.books = 1;
         r.node = 8;
         g_assert_cmpint(fam_policy_plan(m, &r, &plan), ==, -EINVAL);
-        r.node = FAM_LIB_NODE_HOST - 1;
+        r.node = FAM_POLICY_NO_NODE - 1;
         g_assert_cmpint(fam_policy_plan(m, &r, &plan), ==, -EINVAL);
         r.node = 7;
         r.free_books = NULL;
@@ -998,17 +998,17 @@ static void test_errors(void)
 
     /* A locality policy needs a node; the host has none. */
     for (size_t p = 0; p < N_LOCALITY; p++) {
-        expect_error(m, locality_policies[p], FAM_LIB_NODE_HOST, 1, f,
+        expect_error(m, locality_policies[p], FAM_POLICY_NO_NODE, 1, f,
                      -EINVAL);
         /* Even when space is short as well. */
-        expect_error(m, locality_policies[p], FAM_LIB_NODE_HOST, 1000, f,
+        expect_error(m, locality_policies[p], FAM_POLICY_NO_NODE, 1000, f,
                      -EINVAL);
     }
 
     /* Unknown policies. */
     req.policy = FAM_POLICY_COUNT;
     g_assert_cmpint(fam_policy_plan(m, &req, &plan), ==, -EINVAL);
-    req.policy = (FamLibPolicy)-1;
+    req.policy = (FamPolicy)-1;
     g_assert_cmpint(fam_policy_plan(m, &req, &plan), ==, -EINVAL);
     req.policy = FAM_POLICY_NEAREST;
 
