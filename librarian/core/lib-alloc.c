@@ -17,7 +17,7 @@ uint64_t lib_books_for(const FamLib *lib, uint64_t size)
 static int read_free_counts(FamLib *lib)
 {
     static const char sql[] =
-        "SELECT ig, count FROM book_counts WHERE state = 0";
+        "SELECT ig, count FROM book_counts WHERE state = " SQL_BOOK_FREE;
     sqlite3_stmt *st = lib_sql(lib, sql);
     int ret;
 
@@ -41,7 +41,7 @@ static int free_now(FamLib *lib, int64_t ig, uint64_t *out)
 {
     static const char sql[] =
         "SELECT total(count) FROM book_counts"
-        " WHERE state = 0 AND (?1 < 0 OR ig = ?1)";
+        " WHERE state = " SQL_BOOK_FREE " AND (?1 < 0 OR ig = ?1)";
     sqlite3_stmt *st = lib_sql(lib, sql);
     int64_t n;
     int ret;
@@ -61,8 +61,9 @@ static int take_book(FamLib *lib, int64_t shelf, uint64_t *seq,
                      uint64_t book, int64_t ig)
 {
     static const char sql[] =
-        "UPDATE books SET state = 1, shelf = ?2, seq = ?3"
-        " WHERE id = ?1 AND state = 0 AND (?4 < 0 OR ig = ?4)";
+        "UPDATE books SET state = " SQL_BOOK_INUSE ", shelf = ?2, seq = ?3"
+        " WHERE id = ?1 AND state = " SQL_BOOK_FREE
+        " AND (?4 < 0 OR ig = ?4)";
     sqlite3_stmt *st = lib_sql(lib, sql);
     int ret;
 
@@ -89,16 +90,16 @@ static int list_free(FamLib *lib, int64_t ig, bool descending,
                      uint64_t limit, uint64_t **ids, uint64_t *n)
 {
     static const char asc_ig[] =
-        "SELECT id FROM books WHERE state = 0 AND ig = ?1"
+        "SELECT id FROM books WHERE state = " SQL_BOOK_FREE " AND ig = ?1"
         " ORDER BY id ASC LIMIT ?2";
     static const char desc_ig[] =
-        "SELECT id FROM books WHERE state = 0 AND ig = ?1"
+        "SELECT id FROM books WHERE state = " SQL_BOOK_FREE " AND ig = ?1"
         " ORDER BY id DESC LIMIT ?2";
     static const char asc_any[] =
-        "SELECT id FROM books WHERE state = 0 AND ?1 < 0"
+        "SELECT id FROM books WHERE state = " SQL_BOOK_FREE " AND ?1 < 0"
         " ORDER BY id ASC LIMIT ?2";
     static const char desc_any[] =
-        "SELECT id FROM books WHERE state = 0 AND ?1 < 0"
+        "SELECT id FROM books WHERE state = " SQL_BOOK_FREE " AND ?1 < 0"
         " ORDER BY id DESC LIMIT ?2";
     sqlite3_stmt *st;
     int ret;

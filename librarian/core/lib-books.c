@@ -246,11 +246,13 @@ static int do_module_status(FamLib *lib, uint32_t module, bool offline)
         "  WHERE o.ig = m.ig AND o.offline != 0)"
         " FROM modules m WHERE module = ?1";
     static const char to_offline[] =
-        "UPDATE books SET state = 3 WHERE ig = ?1 AND state = 0";
+        "UPDATE books SET state = " SQL_BOOK_OFFLINE
+        " WHERE ig = ?1 AND state = " SQL_BOOK_FREE;
     static const char list_back[] =
-        "SELECT id FROM books WHERE ig = ?1 AND state = 3";
+        "SELECT id FROM books WHERE ig = ?1 AND state = " SQL_BOOK_OFFLINE;
     static const char to_zombie[] =
-        "UPDATE books SET state = 2 WHERE ig = ?1 AND state = 3";
+        "UPDATE books SET state = " SQL_BOOK_ZOMBIE
+        " WHERE ig = ?1 AND state = " SQL_BOOK_OFFLINE;
     sqlite3_stmt *st = lib_sql(lib, set);
     int64_t ig, down;
     int ret;

@@ -17,17 +17,16 @@
  */
 #include "lib-int.h"
 
-#define T_DIR "16384"       /* FAM_LIB_S_IFDIR, for SQL text */
-#define T_REG "32768"       /* FAM_LIB_S_IFREG */
-#define T_LNK "40960"       /* FAM_LIB_S_IFLNK */
-#define TYPE(col) "((" col ") & 61440)"
+/* The file type of a mode column, to compare with SQL_S_IF*. */
+#define TYPE(col) "((" col ") & " SQL_S_IFMT ")"
 
 /* The shelves reachable from the root through directories. */
 #define REACHABLE \
-    "WITH RECURSIVE r(id) AS (SELECT 1 UNION" \
+    "WITH RECURSIVE r(id) AS (SELECT " SQL_ROOT_ID " UNION" \
     " SELECT s.id FROM shelves s JOIN r ON s.parent = r.id" \
     " JOIN shelves p ON p.id = r.id" \
-    " WHERE s.id != 1 AND " TYPE("p.mode") " = " T_DIR ") "
+    " WHERE s.id != " SQL_ROOT_ID \
+    " AND " TYPE("p.mode") " = " SQL_S_IFDIR ") "
 
 typedef struct Fsck {
     FamLib *lib;
@@ -66,8 +65,9 @@ static int queue_listed(FamLib *lib, const char *sql)
 static int check_zombies(Fsck *f)
 {
     static const char count[] =
-        "SELECT count(*) FROM books WHERE state = 2";
-    static const char list[] = "SELECT id FROM books WHERE state = 2";
+        "SELECT count(*) FROM books WHERE state = " SQL_BOOK_ZOMBIE;
+    static const char list[] =
+        "SELECT id FROM books WHERE state = " SQL_BOOK_ZOMBIE;
     int ret = count_of(f->lib, count, &f->r->zombie_books);
 
     if (ret == 0 && f->repair && f->r->zombie_books && f->lib->pool) {
@@ -81,7 +81,7 @@ static int check_opens(Fsck *f)
     static const char stale[] =
         "SELECT count(*) FROM opens o WHERE o.node != ?1 AND o.node >= ?2"
         " OR NOT EXISTS(SELECT 1 FROM shelves s WHERE s.id = o.shelf AND "
-        TYPE("s.mode") " = " T_REG ")";
+        TYPE("s.mode") " = " SQL_S_IFREG ")";
     static const char all[] = "SELECT count(*) FROM opens";
     static const char drop[] = "DELETE FROM opens";
     sqlite3_stmt *st;
@@ -119,9 +119,11 @@ static int check_xattrs(Fsck *f)
 static int check_deletes(Fsck *f)
 {
     static const char count[] =
-        "SELECT count(*) FROM shelves WHERE nlink = 0 AND id > 2";
+        "SELECT count(*) FROM shelves"
+        " WHERE nlink = 0 AND id > " SQL_LOST_FOUND_ID;
     static const char first[] =
-        "SELECT id FROM shelves WHERE nlink = 0 AND id > 2 LIMIT 1";
+        "SELECT id FROM shelves"
+        " WHERE nlink = 0 AND id > " SQL_LOST_FOUND_ID " LIMIT 1";
     int ret = count_of(f->lib, count, &f->r->unfinished_deletes);
 
     for (uint64_t i = 0; ret == 0 && f->repair &&
@@ -144,11 +146,11 @@ static int check_deletes(Fsck *f)
  * links give, with the right path. */
 static const char wrong_paths[] =
     "WITH RECURSIVE t(id, path) AS ("
-    " SELECT 1, CAST('/' AS BLOB)"
-    " UNION ALL SELECT s.id, CAST(CASE WHEN t.id = 1 THEN '/'"
+    " SELECT " SQL_ROOT_ID ", CAST('/' AS BLOB)"
+    " UNION ALL SELECT s.id, CAST(CASE WHEN t.id = " SQL_ROOT_ID " THEN '/'"
     "  ELSE t.path || '/' END || s.name AS BLOB)"
     " FROM shelves s JOIN t ON s.parent = t.id JOIN shelves p ON p.id = t.id"
-    " WHERE s.id != 1 AND " TYPE("p.mode") " = " T_DIR
+    " WHERE s.id != " SQL_ROOT_ID " AND " TYPE("p.mode") " = " SQL_S_IFDIR
     " AND length(t.path) < 2048)"
     " SELECT t.id, t.path FROM t JOIN shelves s ON s.id = t.id"
     " WHERE s.path IS NOT t.path";
@@ -230,10 +232,10 @@ static int check_tree(Fsck *f)
         REACHABLE "SELECT id FROM shelves"
         " WHERE id NOT IN (SELECT id FROM r)"
         " ORDER BY parent IN (SELECT id FROM shelves WHERE "
-        TYPE("mode") " = " T_DIR "), id LIMIT 1";
+        TYPE("mode") " = " SQL_S_IFDIR "), id LIMIT 1";
     static const char adopt[] =
-        "UPDATE shelves SET parent = 2, name = CAST('#' || id AS BLOB)"
-        " WHERE id = ?1";
+        "UPDATE shelves SET parent = " SQL_LOST_FOUND_ID ","
+        " name = CAST('#' || id AS BLOB) WHERE id = ?1";
     uint64_t lost, wrong = 0;
     char *sql;
     sqlite3_stmt *st;
@@ -283,33 +285,42 @@ static int check_tree(Fsck *f)
 static int check_books(Fsck *f)
 {
     static const char leaked_count[] =
-        "SELECT count(*) FROM books b WHERE state = 1 AND (seq IS NULL OR"
+        "SELECT count(*) FROM books b WHERE state = " SQL_BOOK_INUSE
+        " AND (seq IS NULL OR"
         " NOT EXISTS(SELECT 1 FROM shelves s WHERE s.id = b.shelf AND "
-        TYPE("s.mode") " = " T_REG "))";
+        TYPE("s.mode") " = " SQL_S_IFREG "))";
     static const char leaked_list[] =
-        "SELECT id FROM books b WHERE state = 1 AND (seq IS NULL OR"
+        "SELECT id FROM books b WHERE state = " SQL_BOOK_INUSE
+        " AND (seq IS NULL OR"
         " NOT EXISTS(SELECT 1 FROM shelves s WHERE s.id = b.shelf AND "
-        TYPE("s.mode") " = " T_REG "))";
+        TYPE("s.mode") " = " SQL_S_IFREG "))";
     static const char double_count[] =
-        "SELECT count(*) FROM books b WHERE state = 1 AND shelf IS NOT NULL"
+        "SELECT count(*) FROM books b WHERE state = " SQL_BOOK_INUSE
+        " AND shelf IS NOT NULL"
         " AND EXISTS(SELECT 1 FROM books c WHERE c.shelf = b.shelf"
-        " AND c.seq = b.seq AND c.state = 1 AND c.id < b.id)";
+        " AND c.seq = b.seq AND c.state = " SQL_BOOK_INUSE
+        " AND c.id < b.id)";
     static const char double_list[] =
-        "SELECT id FROM books b WHERE state = 1 AND shelf IS NOT NULL"
+        "SELECT id FROM books b WHERE state = " SQL_BOOK_INUSE
+        " AND shelf IS NOT NULL"
         " AND EXISTS(SELECT 1 FROM books c WHERE c.shelf = b.shelf"
-        " AND c.seq = b.seq AND c.state = 1 AND c.id < b.id)";
+        " AND c.seq = b.seq AND c.state = " SQL_BOOK_INUSE
+        " AND c.id < b.id)";
     static const char bad_free_count[] =
-        "SELECT count(*) FROM books WHERE state != 1"
+        "SELECT count(*) FROM books WHERE state != " SQL_BOOK_INUSE
         " AND (shelf IS NOT NULL OR seq IS NOT NULL)";
     static const char bad_free_list[] =
-        "SELECT id FROM books WHERE state = 0"
+        "SELECT id FROM books WHERE state = " SQL_BOOK_FREE
         " AND (shelf IS NOT NULL OR seq IS NOT NULL)";
     static const char bad_free_fix[] =
-        "UPDATE books SET state = CASE state WHEN 0 THEN 2 ELSE state END,"
+        "UPDATE books SET state = CASE state"
+        " WHEN " SQL_BOOK_FREE " THEN " SQL_BOOK_ZOMBIE " ELSE state END,"
         " shelf = NULL, seq = NULL"
-        " WHERE state != 1 AND (shelf IS NOT NULL OR seq IS NOT NULL)";
+        " WHERE state != " SQL_BOOK_INUSE
+        " AND (shelf IS NOT NULL OR seq IS NOT NULL)";
     static const char to_zombie[] =
-        "UPDATE books SET state = 2, shelf = NULL, seq = NULL WHERE id = ?1";
+        "UPDATE books SET state = " SQL_BOOK_ZOMBIE ", shelf = NULL,"
+        " seq = NULL WHERE id = ?1";
     static const struct {
         const char *count, *list;
         size_t field;
@@ -361,7 +372,7 @@ static int check_books(Fsck *f)
 static int fix_file(Fsck *f, int64_t id, uint64_t size, uint64_t n)
 {
     static const char list[] =
-        "SELECT id FROM books WHERE shelf = ?1 AND state = 1"
+        "SELECT id FROM books WHERE shelf = ?1 AND state = " SQL_BOOK_INUSE
         " ORDER BY seq, id";
     static const char renumber[] = "UPDATE books SET seq = ?2 WHERE id = ?1";
     static const char set[] =
@@ -413,8 +424,9 @@ static int check_files(Fsck *f)
 {
     static const char sql[] =
         "SELECT s.id, s.size, s.nbooks, count(b.id), min(b.seq), max(b.seq)"
-        " FROM shelves s LEFT JOIN books b ON b.shelf = s.id AND b.state = 1"
-        " WHERE " TYPE("s.mode") " = " T_REG " GROUP BY s.id";
+        " FROM shelves s LEFT JOIN books b ON b.shelf = s.id"
+        " AND b.state = " SQL_BOOK_INUSE
+        " WHERE " TYPE("s.mode") " = " SQL_S_IFREG " GROUP BY s.id";
     uint64_t bs = f->lib->model->book_size;
     sqlite3_stmt *st = lib_sql(f->lib, sql);
     struct { int64_t id; uint64_t size, n; } *bad = NULL;
@@ -469,19 +481,20 @@ static int check_counts(Fsck *f)
 {
     static const char *const checks[][2] = {
         { "SELECT count(*) FROM shelves s WHERE nlink != CASE WHEN "
-          TYPE("mode") " = " T_DIR " THEN 2 + (SELECT count(*) FROM shelves c"
+          TYPE("mode") " = " SQL_S_IFDIR
+          " THEN 2 + (SELECT count(*) FROM shelves c"
           " WHERE c.parent = s.id AND c.id != s.id AND " TYPE("c.mode") " = "
-          T_DIR ") ELSE 1 END",
-          "UPDATE shelves SET nlink = CASE WHEN " TYPE("mode") " = " T_DIR
-          " THEN 2 + (SELECT count(*) FROM shelves c WHERE"
+          SQL_S_IFDIR ") ELSE 1 END",
+          "UPDATE shelves SET nlink = CASE WHEN " TYPE("mode") " = "
+          SQL_S_IFDIR " THEN 2 + (SELECT count(*) FROM shelves c WHERE"
           " c.parent = shelves.id AND c.id != shelves.id AND "
-          TYPE("c.mode") " = " T_DIR ") ELSE 1 END" },
-        { "SELECT count(*) FROM shelves WHERE " TYPE("mode") " != " T_REG
-          " AND (nbooks != 0 OR size != CASE WHEN " TYPE("mode") " = " T_LNK
-          " THEN length(target) ELSE 0 END)",
+          TYPE("c.mode") " = " SQL_S_IFDIR ") ELSE 1 END" },
+        { "SELECT count(*) FROM shelves WHERE " TYPE("mode") " != "
+          SQL_S_IFREG " AND (nbooks != 0 OR size != CASE WHEN "
+          TYPE("mode") " = " SQL_S_IFLNK " THEN length(target) ELSE 0 END)",
           "UPDATE shelves SET nbooks = 0, size = CASE WHEN " TYPE("mode")
-          " = " T_LNK " THEN ifnull(length(target), 0) ELSE 0 END"
-          " WHERE " TYPE("mode") " != " T_REG },
+          " = " SQL_S_IFLNK " THEN ifnull(length(target), 0) ELSE 0 END"
+          " WHERE " TYPE("mode") " != " SQL_S_IFREG },
         { "SELECT count(*) FROM book_counts bc WHERE count !="
           " (SELECT count(*) FROM books b WHERE b.ig = bc.ig"
           " AND b.state = bc.state)",

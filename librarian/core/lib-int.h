@@ -40,6 +40,9 @@
 #define LIB_S_ISVTX         01000u
 #define LIB_PERM_BITS       07777u
 
+/* The constants above and the protocol's, as SQL text (SQL_*). */
+#include "lib-sql.h"
+
 /* Statement cache slots: more than the distinct statements of the core. */
 #define LIB_SQL_SLOTS       512
 

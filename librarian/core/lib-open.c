@@ -87,7 +87,7 @@ int lib_node_access(FamLib *lib, int64_t shelf, uint32_t node,
                     uint32_t *flags)
 {
     static const char sql[] =
-        "SELECT count(*), max(flags & 2) FROM opens"
+        "SELECT count(*), max(flags & " SQL_OPEN_WRITE ") FROM opens"
         " WHERE shelf = ?1 AND node = ?2";
     sqlite3_stmt *st = lib_sql(lib, sql);
     int ret;

@@ -149,7 +149,8 @@ static int lookup_one(FamLib *lib, const FamLibCaller *who, const char *path,
         "     JOIN anc ON p.id = anc.id WHERE anc.depth < 600)"
         "  SELECT count(*) FROM anc JOIN shelves a ON a.id = anc.id"
         "   WHERE ?2 != 0 AND (CASE WHEN a.uid = ?2 THEN a.mode >> 6"
-        "    WHEN a.gid = ?3 THEN a.mode >> 3 ELSE a.mode END) & 1 = 0)"
+        "    WHEN a.gid = ?3 THEN a.mode >> 3 ELSE a.mode END) & "
+        SQL_MAY_EXEC " = 0)"
         " FROM shelves s WHERE s.path = ?1";
     sqlite3_stmt *st = lib_sql(lib, sql);
     int ret;

@@ -15,8 +15,8 @@ static int tell_openers(FamLib *lib, int64_t shelf, uint64_t from_seq,
                         bool grant)
 {
     static const char sql[] =
-        "SELECT node, max(flags & 2) FROM opens WHERE shelf = ?1"
-        " GROUP BY node";
+        "SELECT node, max(flags & " SQL_OPEN_WRITE ") FROM opens"
+        " WHERE shelf = ?1 GROUP BY node";
     LibRanges rs = { 0 };
     sqlite3_stmt *st;
     int ret = lib_shelf_ranges(lib, shelf, from_seq, &rs);

@@ -34,7 +34,7 @@ static const char *const schema_v1[] = {
     " id INTEGER PRIMARY KEY,"
     " ig INTEGER NOT NULL,"
     " module INTEGER NOT NULL,"
-    " state INTEGER NOT NULL DEFAULT 0,"
+    " state INTEGER NOT NULL DEFAULT " SQL_BOOK_FREE ","
     " shelf INTEGER,"
     " seq INTEGER)",
     "CREATE INDEX books_state_ig ON books(state, ig, id)",
@@ -145,7 +145,8 @@ static int meta_set_int(FamLib *lib, const char *key, int64_t value)
 static int populate_books(FamLib *lib)
 {
     static const char ins_book[] =
-        "INSERT INTO books(id, ig, module, state) VALUES(?1, ?2, ?3, 0)";
+        "INSERT INTO books(id, ig, module, state)"
+        " VALUES(?1, ?2, ?3, " SQL_BOOK_FREE ")";
     static const char ins_module[] =
         "INSERT INTO modules(module, ig) VALUES(?1, ?2)";
     static const char ins_count[] =

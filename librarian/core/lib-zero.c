@@ -40,8 +40,8 @@ int lib_free_books(FamLib *lib, int64_t shelf, uint64_t from)
     static const char list[] =
         "SELECT id FROM books WHERE shelf = ?1 AND seq >= ?2";
     static const char mark[] =
-        "UPDATE books SET state = 2, shelf = NULL, seq = NULL"
-        " WHERE shelf = ?1 AND seq >= ?2";
+        "UPDATE books SET state = " SQL_BOOK_ZOMBIE ", shelf = NULL,"
+        " seq = NULL WHERE shelf = ?1 AND seq >= ?2";
     sqlite3_stmt *st = lib_sql(lib, list);
     int ret;
 
@@ -73,8 +73,9 @@ int lib_release_zombies(FamLib *lib, const uint64_t *books, size_t n)
 {
     static const char sql[] =
         "UPDATE books SET state = CASE WHEN ig IN"
-        " (SELECT ig FROM modules WHERE offline != 0) THEN 3 ELSE 0 END"
-        " WHERE id = ?1 AND state = 2";
+        " (SELECT ig FROM modules WHERE offline != 0)"
+        " THEN " SQL_BOOK_OFFLINE " ELSE " SQL_BOOK_FREE " END"
+        " WHERE id = ?1 AND state = " SQL_BOOK_ZOMBIE;
 
     for (size_t i = 0; i < n; i++) {
         sqlite3_stmt *st = lib_sql(lib, sql);
@@ -129,7 +130,8 @@ void lib_wipe_book(FamLib *lib, uint64_t book)
 static int list_zombies(FamLib *lib, uint64_t *ids, size_t *n)
 {
     static const char sql[] =
-        "SELECT id FROM books WHERE state = 2 ORDER BY id LIMIT ?1";
+        "SELECT id FROM books WHERE state = " SQL_BOOK_ZOMBIE
+        " ORDER BY id LIMIT ?1";
     sqlite3_stmt *st;
     int ret = lib_tx_begin(lib, LIB_TX_READ);
 

@@ -333,7 +333,8 @@ static void test_crash_recovery(void)
 
     lt_fill_book(t, 7, 0x77);
     lt_fill_book(t, 9, 0x99);
-    lt_sql(t, "UPDATE books SET state = 2 WHERE id IN (7, 9)");
+    lt_sql(t, "UPDATE books SET state = %d WHERE id IN (7, 9)",
+           FAM_LIB_BOOK_ZOMBIE);
     g_assert_cmpuint(lt_count_state(t, FAM_LIB_BOOK_ZOMBIE), ==, 2);
     fam_lib_close(t->lib);
     lt_open(t);
@@ -345,7 +346,8 @@ static void test_crash_recovery(void)
 
     /* And fam_lib_zero_zombies() does the same while running. */
     lt_fill_book(t, 3, 0x33);
-    lt_sql(t, "UPDATE books SET state = 2 WHERE id = 3");
+    lt_sql(t, "UPDATE books SET state = %d WHERE id = 3",
+           FAM_LIB_BOOK_ZOMBIE);
     g_assert_cmpint(fam_lib_zero_zombies(t->lib), ==, 1);
     g_assert_true(lt_book_is(t, 3, 0));
     g_assert_cmpint(fam_lib_zero_zombies(t->lib), ==, 0);

@@ -76,11 +76,12 @@ static void test_leaked(void)
     struct fam_lib_book b;
 
     lt_fill_book(t, 20, 0x20);
-    lt_sql(t, "UPDATE books SET state = 1 WHERE id = 20");
-    lt_sql(t, "UPDATE books SET state = 1, shelf = 999, seq = 0"
-           " WHERE id = 21");
-    lt_sql(t, "UPDATE books SET state = 1, shelf = %" PRId64 ", seq = 0"
-           " WHERE id = 22", id_of(t, "/d"));
+    lt_sql(t, "UPDATE books SET state = %d WHERE id = 20",
+           FAM_LIB_BOOK_INUSE);
+    lt_sql(t, "UPDATE books SET state = %d, shelf = 999, seq = 0"
+           " WHERE id = 21", FAM_LIB_BOOK_INUSE);
+    lt_sql(t, "UPDATE books SET state = %d, shelf = %" PRId64 ", seq = 0"
+           " WHERE id = 22", FAM_LIB_BOOK_INUSE, id_of(t, "/d"));
     r = check_and_repair(t, 3);
     g_assert_cmpuint(r.leaked_books, ==, 3);
     g_assert_cmpint(fam_lib_book_info(t->lib, 20, &b), ==, 0);
@@ -97,8 +98,8 @@ static void test_double(void)
     size_t n;
     struct fam_lib_book *b;
 
-    lt_sql(t, "UPDATE books SET state = 1, shelf = %" PRId64 ", seq = 1"
-           " WHERE id = 25", id_of(t, "/a"));
+    lt_sql(t, "UPDATE books SET state = %d, shelf = %" PRId64 ", seq = 1"
+           " WHERE id = 25", FAM_LIB_BOOK_INUSE, id_of(t, "/a"));
     r = check_and_repair(t, 1);
     g_assert_cmpuint(r.double_books, ==, 1);
     b = lt_books(t, &root, "/a", &n);
@@ -116,8 +117,10 @@ static void test_bad_free(void)
     struct fam_lib_book *b;
 
     /* Book 1, in the middle of /a, marked FREE: /a loses it. */
-    lt_sql(t, "UPDATE books SET state = 0 WHERE id = 1");
-    lt_sql(t, "UPDATE books SET state = 3, shelf = 77, seq = 4 WHERE id = 30");
+    lt_sql(t, "UPDATE books SET state = %d WHERE id = 1",
+           FAM_LIB_BOOK_FREE);
+    lt_sql(t, "UPDATE books SET state = %d, shelf = 77, seq = 4 WHERE id = 30",
+           FAM_LIB_BOOK_OFFLINE);
     r = check_and_repair(t, 2);
     g_assert_cmpuint(r.bad_free_books, ==, 2);
     g_assert_cmpuint(r.bad_sizes, >=, 1);
@@ -137,7 +140,8 @@ static void test_zombie(void)
     FamLibFsckReport r;
 
     lt_fill_book(t, 26, 0x26);
-    lt_sql(t, "UPDATE books SET state = 2 WHERE id = 26");
+    lt_sql(t, "UPDATE books SET state = %d WHERE id = 26",
+           FAM_LIB_BOOK_ZOMBIE);
     r = check_and_repair(t, 1);
     g_assert_cmpuint(r.zombie_books, ==, 1);
     g_assert_true(lt_book_is(t, 26, 0));
@@ -237,7 +241,7 @@ static void test_bad_sizes(void)
     lt_sql(t, "UPDATE shelves SET nlink = 9 WHERE id = 1");
     lt_sql(t, "UPDATE shelves SET size = 4 WHERE path = CAST('/d/e' AS BLOB)");
     lt_sql(t, "UPDATE book_counts SET count = count + 3"
-           " WHERE ig = 2 AND state = 0");
+           " WHERE ig = 2 AND state = %d", FAM_LIB_BOOK_FREE);
     lt_sql(t, "UPDATE books SET seq = seq + 5 WHERE id = 2");
     r = check_and_repair(t, 5);
     g_assert_cmpuint(r.bad_sizes, ==, 5);
@@ -272,9 +276,12 @@ static void test_everything(void)
 {
     LibTest *t = setup();
 
-    lt_sql(t, "UPDATE books SET state = 1 WHERE id = 20");
-    lt_sql(t, "UPDATE books SET state = 2 WHERE id = 21");
-    lt_sql(t, "UPDATE books SET state = 0 WHERE id = 4");
+    lt_sql(t, "UPDATE books SET state = %d WHERE id = 20",
+           FAM_LIB_BOOK_INUSE);
+    lt_sql(t, "UPDATE books SET state = %d WHERE id = 21",
+           FAM_LIB_BOOK_ZOMBIE);
+    lt_sql(t, "UPDATE books SET state = %d WHERE id = 4",
+           FAM_LIB_BOOK_FREE);
     lt_sql(t, "INSERT INTO xattrs(shelf, name, value) VALUES(999, 'u', 'v')");
     lt_sql(t, "UPDATE shelves SET nlink = 0 WHERE path = CAST('/d' AS BLOB)");
     lt_sql(t, "UPDATE shelves SET nlink = 5 WHERE path = CAST('/ln' AS BLOB)");
