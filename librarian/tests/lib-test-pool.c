@@ -17,26 +17,20 @@
 #define PROBE_BYTES 256u
 
 static void pool_init(LibTestPool *pool, void *base, uint64_t size,
-                      uint64_t book_size, bool from_file)
+                      uint64_t book_size, bool mapped)
 {
     pool->base = base;
     pool->size = size;
     pool->book_size = book_size;
     pool->books = size / book_size;
-    pool->from_file = from_file;
+    pool->mapped = mapped;
 }
 
-int lib_test_pool_anon(LibTestPool *pool, uint64_t size, uint64_t book_size)
+int lib_test_pool_view(LibTestPool *pool, void *base, uint64_t size,
+                       uint64_t book_size)
 {
-    void *base;
-
     if (book_size < 3 * PROBE_BYTES || size % book_size != 0) {
         return -EINVAL;
-    }
-    base = mmap(NULL, size, PROT_READ | PROT_WRITE,
-                MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    if (base == MAP_FAILED) {
-        return -errno;
     }
     pool_init(pool, base, size, book_size, false);
     return 0;
@@ -78,10 +72,10 @@ int lib_test_pool_map(LibTestPool *pool, const char *path,
 
 void lib_test_pool_unmap(LibTestPool *pool)
 {
-    if (pool->base != NULL) {
+    if (pool->mapped && pool->base != NULL) {
         munmap(pool->base, pool->size);
-        pool->base = NULL;
     }
+    pool->base = NULL;
 }
 
 static uint8_t *book_base(const LibTestPool *pool, uint64_t book)
@@ -161,31 +155,4 @@ bool lib_test_book_is_zero(const LibTestPool *pool, uint64_t book,
                            uint64_t *first_nonzero)
 {
     return bytes_zero(book_base(pool, book), pool->book_size, first_nonzero);
-}
-
-FamModel *lib_test_model(const char *dir, const char *name, uint32_t nodes,
-                         uint64_t pool_size, uint64_t book_size,
-                         char **text)
-{
-    FamModelParams params = {
-        .nodes = nodes, .pool_size = pool_size, .book_size = book_size,
-    };
-    GError *err = NULL;
-    char *path = fam_model_find(name, dir, &err);
-    FamModel *model = NULL;
-
-    if (path != NULL) {
-        model = fam_model_load_params(path, &params, &err);
-    }
-    if (model != NULL && text != NULL &&
-        !g_file_get_contents(path, text, NULL, &err)) {
-        fam_model_free(model);
-        model = NULL;
-    }
-    if (model == NULL) {
-        fprintf(stderr, "model %s: %s\n", name, err ? err->message : "?");
-        g_clear_error(&err);
-    }
-    g_free(path);
-    return model;
 }

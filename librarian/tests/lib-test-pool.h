@@ -1,9 +1,9 @@
 /*
- * The pool as the Librarian's system tests see it: a mapping of the whole
- * pool (anonymous memory in-process, or the pool file shared with a
- * daemon, as a node would map it), a recognizable nonzero pattern that a
- * "node" writes into the books it owns, and the check that a book reads
- * as zero.
+ * The pool as the Librarian's system tests see it: the whole pool (the
+ * fixture's memory in-process, lib-fixture.h, or the pool file shared
+ * with a daemon, mapped as a node would map it), a recognizable nonzero
+ * pattern that a "node" writes into the books it owns, and the check
+ * that a book reads as zero.
  *
  * The pattern covers a few probe spots of a book (its first and last
  * bytes and the middle), not the whole book: writing and probing whole
@@ -18,18 +18,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "fam-model.h"
-
 typedef struct LibTestPool {
     uint8_t *base;          /* the pool, mapped read-write */
     uint64_t size;          /* bytes */
     uint64_t book_size;
     uint64_t books;
-    bool from_file;         /* munmap only; otherwise anonymous */
+    bool mapped;            /* by lib_test_pool_map(): unmap unmaps it */
 } LibTestPool;
 
-/* A zero-filled anonymous pool of `size` bytes (-errno on failure). */
-int lib_test_pool_anon(LibTestPool *pool, uint64_t size, uint64_t book_size);
+/* The pool at `base`, which its owner (a LibFixture) maps and unmaps
+ * (-EINVAL for books too small for the probes). */
+int lib_test_pool_view(LibTestPool *pool, void *base, uint64_t size,
+                       uint64_t book_size);
 /* Map an existing pool file shared (writes reach the file), or read-only. */
 int lib_test_pool_map(LibTestPool *pool, const char *path,
                       uint64_t book_size, bool writable);
@@ -45,13 +45,5 @@ bool lib_test_book_probes_zero(const LibTestPool *pool, uint64_t book);
  * the offset in the book of the first one that does not (may be NULL). */
 bool lib_test_book_is_zero(const LibTestPool *pool, uint64_t book,
                            uint64_t *first_nonzero);
-
-/* Load a shipped model (FAM_MODELS_DIR) by name for `nodes` nodes, a pool
- * of pool_size bytes and books of book_size (0: the model's). NULL with a
- * message on stderr on failure. Also returns the model file's text in
- * *text if text is not NULL (g_free() it). */
-FamModel *lib_test_model(const char *dir, const char *name, uint32_t nodes,
-                         uint64_t pool_size, uint64_t book_size,
-                         char **text);
 
 #endif /* LIB_TEST_POOL_H */

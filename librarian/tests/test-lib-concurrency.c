@@ -22,6 +22,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lib-fixture.h"
 #include "lib-test-check.h"
 #include "lib-test-conn.h"
 #include "lib-test-pool.h"
@@ -93,66 +94,36 @@ static bool may_write(void *opaque, uint32_t node, uint64_t book)
 
 typedef struct Storm {
     GrantMap grants;
-    FamModel *model;
-    char *model_text;
-    LibTestPool pool;
-    char *dir;
-    char *db;
-    FamLib *lib;
+    LibFixture *fx;             /* fx->lib, fx->model */
+    LibTestPool pool;           /* fx->pool as the workload sees it */
 } Storm;
 
 static void storm_open(Storm *s)
 {
-    FamLibConfig cfg = { 0 };
-    char *errmsg = NULL;
-    GError *err = NULL;
-    int r;
-
-    s->model = lib_test_model(FAM_MODELS_DIR, MODEL, THREADS, POOL_SIZE,
-                              BOOK_SIZE, &s->model_text);
-    g_assert_nonnull(s->model);
-    r = lib_test_pool_anon(&s->pool, POOL_SIZE, BOOK_SIZE);
-    g_assert_cmpint(r, ==, 0);
-    s->dir = g_dir_make_tmp("lib-concurrency-XXXXXX", &err);
-    g_assert_no_error(err);
-    s->db = g_build_filename(s->dir, "pool" FAM_LIB_DB_SUFFIX, NULL);
-
-    s->grants.nodes = s->model->nodes;
-    s->grants.books = s->model->books;
-    s->grants.book_size = s->model->book_size;
-    s->grants.access = g_new0(atomic_uchar,
-                              (size_t)s->model->nodes * s->model->books);
-    cfg.db_path = s->db;
-    cfg.model = s->model;
-    cfg.pool = s->pool.base;
-    cfg.hooks = (FamLibHooks){
-        .opaque = &s->grants, .grant = hook_grant, .revoke = hook_revoke,
+    LibFixtureConfig cfg = {
+        .prefix = "lib-concurrency", .model = MODEL, .nodes = THREADS,
+        .pool_size = POOL_SIZE, .book_size = BOOK_SIZE,
+        .hooks = { &s->grants, hook_grant, hook_revoke }, .seed = 42,
     };
-    cfg.model_text = s->model_text;
-    cfg.seed = 42;
-    s->lib = fam_lib_open(&cfg, &errmsg);
-    if (s->lib == NULL) {
-        g_error("fam_lib_open %s: %s", s->db, errmsg ? errmsg : "?");
-    }
+    const FamModel *m;
+
+    s->fx = lib_fixture_new(&cfg);
+    g_assert_nonnull(s->fx);
+    m = s->fx->model;
+    g_assert_cmpint(lib_test_pool_view(&s->pool, s->fx->pool, m->pool_size,
+                                       m->book_size), ==, 0);
+    /* The grant map is sized by the model, so it comes between loading
+     * the model and opening the Librarian that calls the hooks. */
+    s->grants.nodes = m->nodes;
+    s->grants.books = m->books;
+    s->grants.book_size = m->book_size;
+    s->grants.access = g_new0(atomic_uchar, (size_t)m->nodes * m->books);
+    g_assert_cmpint(lib_fixture_open(s->fx), ==, 0);
 }
 
 static void storm_close(Storm *s)
 {
-    fam_lib_close(s->lib);
-    for (const char *suffix = ""; suffix != NULL;
-         suffix = strcmp(suffix, "") == 0 ? "-wal"
-                  : strcmp(suffix, "-wal") == 0 ? "-shm" : NULL) {
-        char *f = g_strconcat(s->db, suffix, NULL);
-
-        unlink(f);
-        g_free(f);
-    }
-    rmdir(s->dir);
-    g_free(s->db);
-    g_free(s->dir);
-    lib_test_pool_unmap(&s->pool);
-    g_free(s->model_text);
-    fam_model_free(s->model);
+    lib_fixture_free(s->fx);
     g_free(s->grants.access);
 }
 
@@ -181,11 +152,11 @@ static void check_detects_dirt(Storm *s, LibConn *check)
     struct fam_lib_book b;
     LibTestCensus census;
     char err[512];
-    uint64_t book = UINT64_MAX;
+    uint64_t books = s->fx->model->books, book = UINT64_MAX;
     uint8_t *byte;
 
-    for (uint64_t i = 0; i < s->model->books && book == UINT64_MAX; i++) {
-        g_assert_cmpint(fam_lib_book_info(s->lib, i, &b), ==, 0);
+    for (uint64_t i = 0; i < books && book == UINT64_MAX; i++) {
+        g_assert_cmpint(fam_lib_book_info(s->fx->lib, i, &b), ==, 0);
         if (b.state == FAM_LIB_BOOK_FREE) {
             book = i;
         }
@@ -195,8 +166,8 @@ static void check_detects_dirt(Storm *s, LibConn *check)
     }
     byte = s->pool.base + book * s->pool.book_size + s->pool.book_size / 3;
     *byte = 0x5a;
-    g_assert_cmpint(lib_test_check_all(check, &s->pool, s->model->books,
-                                       &census, err, sizeof(err)), <, 0);
+    g_assert_cmpint(lib_test_check_all(check, &s->pool, books, &census, err,
+                                       sizeof(err)), <, 0);
     g_assert_nonnull(strstr(err, "is not zero"));
     *byte = 0;
 }
@@ -205,14 +176,15 @@ static void check_detects_dirt(Storm *s, LibConn *check)
 static void storm_prepare(Storm *s)
 {
     FamLibCaller root = { .node = FAM_LIB_NODE_HOST, .pid = 1 };
+    FamLib *lib = s->fx->lib;
     struct fam_lib_attr a;
     char dir[32];
 
-    g_assert_cmpint(fam_lib_mkdir(s->lib, &root, "/shared", 0777, &a), ==, 0);
+    g_assert_cmpint(fam_lib_mkdir(lib, &root, "/shared", 0777, &a), ==, 0);
     for (unsigned i = 0; i < THREADS; i++) {
         lib_workload_dir(i, dir, sizeof(dir));
-        g_assert_cmpint(fam_lib_mkdir(s->lib, &root, dir, 0755, &a), ==, 0);
-        g_assert_cmpint(fam_lib_chown(s->lib, &root, dir, UID_BASE + i,
+        g_assert_cmpint(fam_lib_mkdir(lib, &root, dir, 0755, &a), ==, 0);
+        g_assert_cmpint(fam_lib_chown(lib, &root, dir, UID_BASE + i,
                                       UID_BASE + i), ==, 0);
     }
 }
@@ -223,8 +195,8 @@ static LibConn *make_conn(Storm *s, LibConnKind kind,
     LibConn *c;
     int err = 0;
 
-    c = kind == LIB_CONN_CORE ? lib_conn_core(s->lib, who)
-                              : lib_conn_proto(s->lib, who, &err);
+    c = kind == LIB_CONN_CORE ? lib_conn_core(s->fx->lib, who)
+                              : lib_conn_proto(s->fx->lib, who, &err);
     if (c == NULL) {
         g_error("%s connection: %s", lib_conn_kind_name(kind),
                 g_strerror(-err));
@@ -274,7 +246,7 @@ static void run_storm(LibConnKind kind)
         w[i] = (LibWorkload){
             .index = i, .workers = THREADS, .uid = who.uid, .node = i,
             .may_write = may_write, .may_write_opaque = &s.grants,
-            .igs = s.model->sets, .conn = make_conn(&s, kind, &who),
+            .igs = s.fx->model->sets, .conn = make_conn(&s, kind, &who),
             .pool = &s.pool, .seed = g_test_rand_int() ^ (i << 20),
             .ops = ops_per_thread(),
         };
@@ -319,7 +291,7 @@ static void run_storm(LibConnKind kind)
     g_assert_cmpuint(sum.ebusy, >, 0);
 
     check_no_grants(&s);
-    r = fam_lib_fsck(s.lib, false, &rep);
+    r = fam_lib_fsck(s.fx->lib, false, &rep);
     if (r != 0) {
         g_test_message("fsck: %d problems: leaked %" PRIu64 " double %"
                        PRIu64 " bad-free %" PRIu64 " zombie %" PRIu64
@@ -334,7 +306,7 @@ static void run_storm(LibConnKind kind)
     g_assert_cmpint(r, ==, 0);
 
     check = make_conn(&s, kind, &root);
-    r = lib_test_check_all(check, &s.pool, s.model->books, &census, err,
+    r = lib_test_check_all(check, &s.pool, s.fx->model->books, &census, err,
                            sizeof(err));
     if (r != 0) {
         g_test_message("check: %s", err);
@@ -350,7 +322,7 @@ static void run_storm(LibConnKind kind)
     /* Destroy everything: then every book ever written must be zero. */
     r = lib_test_remove_all(check, err, sizeof(err));
     if (r == 0) {
-        r = lib_test_check_all(check, &s.pool, s.model->books, &census,
+        r = lib_test_check_all(check, &s.pool, s.fx->model->books, &census,
                                err, sizeof(err));
     }
     if (r != 0) {
@@ -358,11 +330,11 @@ static void run_storm(LibConnKind kind)
     }
     g_assert_cmpint(r, ==, 0);
     g_assert_cmpuint(census.inuse_books, ==, 0);
-    g_assert_cmpuint(census.zeroed_checked, ==, s.model->books);
+    g_assert_cmpuint(census.zeroed_checked, ==, s.fx->model->books);
     lib_conn_free(check);
     g_test_message("then everything destroyed: all %" PRIu64 " books FREE "
                    "and zero, fsck clean", census.zeroed_checked);
-    g_assert_cmpint(fam_lib_fsck(s.lib, false, &rep), ==, 0);
+    g_assert_cmpint(fam_lib_fsck(s.fx->lib, false, &rep), ==, 0);
     storm_close(&s);
 }
 

@@ -40,8 +40,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib-fixture.h"
 #include "lib-test-conn.h"
-#include "lib-test-pool.h"
 
 #define MiB             (UINT64_C(1) << 20)
 #define BENCH_MODEL     "tm-2016"
@@ -375,48 +375,25 @@ out:
     return ret;
 }
 
-/* The in-process Librarian: a new database in dir, the pool in memory. */
-static FamLib *open_in_process(const char *dir, LibTestPool *pool,
-                               FamModel **model, char **db)
+/* The in-process Librarian: a new database in a temporary directory in
+ * dir, the pool in memory. */
+static LibFixture *open_in_process(const char *dir)
 {
-    FamLibConfig cfg = { 0 };
-    char *errmsg = NULL, *text = NULL;
-    FamLib *lib;
+    LibFixtureConfig cfg = {
+        .parent = dir, .prefix = "librarian-ops", .model = BENCH_MODEL,
+        .nodes = BENCH_NODES, .pool_size = BENCH_POOL,
+        .book_size = BENCH_BOOK, .seed = 1,
+    };
+    LibFixture *fx = lib_fixture_new(&cfg);
 
-    *model = lib_test_model(FAM_MODELS_DIR, BENCH_MODEL, BENCH_NODES,
-                            BENCH_POOL, BENCH_BOOK, &text);
-    if (*model == NULL || lib_test_pool_anon(pool, BENCH_POOL, BENCH_BOOK)) {
-        fprintf(stderr, "librarian-ops: cannot set up the pool\n");
-        g_free(text);
-        return NULL;
+    if (fx != NULL && lib_fixture_open(fx) < 0) {
+        lib_fixture_free(fx);
+        fx = NULL;
     }
-    *db = g_strdup_printf("%s/bench-%d%s", dir, (int)getpid(),
-                          FAM_LIB_DB_SUFFIX);
-    cfg.db_path = *db;
-    cfg.model = *model;
-    cfg.pool = pool->base;
-    cfg.model_text = text;
-    cfg.seed = 1;
-    lib = fam_lib_open(&cfg, &errmsg);
-    if (lib == NULL) {
-        fprintf(stderr, "librarian-ops: open %s: %s\n", *db,
-                errmsg ? errmsg : "?");
-        free(errmsg);
+    if (fx == NULL) {
+        fprintf(stderr, "librarian-ops: cannot set up the Librarian\n");
     }
-    g_free(text);
-    return lib;
-}
-
-static void remove_db(const char *db)
-{
-    static const char *const suffixes[] = { "", "-wal", "-shm", "-journal" };
-
-    for (size_t i = 0; i < G_N_ELEMENTS(suffixes); i++) {
-        char *f = g_strconcat(db, suffixes[i], NULL);
-
-        unlink(f);
-        g_free(f);
-    }
+    return fx;
 }
 
 static void print_results(const BenchOptions *o, const unsigned *clients,
@@ -528,9 +505,7 @@ int main(int argc, char **argv)
 {
     BenchOptions opt;
     Bench b = { 0 };
-    LibTestPool pool = { 0 };
-    FamModel *model = NULL;
-    char *db = NULL;
+    LibFixture *fx = NULL;
     unsigned clients[2] = { 1, 0 }, runs;
     struct fam_lib_statfs st;
     double seconds[2][OP_COUNT];
@@ -542,11 +517,12 @@ int main(int argc, char **argv)
     b.opt = &opt;
     pthread_mutex_init(&b.error_lock, NULL);
     if (opt.kind != LIB_CONN_SOCKET) {
-        b.lib = open_in_process(opt.dir, &pool, &model, &db);
-        if (b.lib == NULL) {
+        fx = open_in_process(opt.dir);
+        if (fx == NULL) {
             ret = 1;
             goto out;
         }
+        b.lib = fx->lib;
     }
     if (probe(&b, &st) < 0) {
         ret = 1;
@@ -568,15 +544,9 @@ int main(int argc, char **argv)
         print_results(&opt, clients, runs, seconds);
     }
 out:
-    if (b.lib != NULL) {
-        fam_lib_close(b.lib);
+    if (fx != NULL) {
+        lib_fixture_free(fx);
     }
-    if (db != NULL) {
-        remove_db(db);
-        g_free(db);
-    }
-    lib_test_pool_unmap(&pool);
-    fam_model_free(model);
     pthread_mutex_destroy(&b.error_lock);
     return ret;
 }

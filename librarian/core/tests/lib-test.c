@@ -4,8 +4,6 @@
 #include <sqlite3.h>
 #include <stdarg.h>
 #include <stdlib.h>
-#include <sys/mman.h>
-#include <glib/gstdio.h>
 
 #include "lib-test.h"
 
@@ -19,133 +17,49 @@ static const char grid_text[] =
     "[interleave]\nmode = book\n"
     "[pool]\nbook_size = 2M\n";
 
-static void hook_grant(void *opaque, uint32_t node, uint64_t offset,
-                       uint64_t len, bool writable)
+/* A fixture on `cfg`'s model, hooks recorded, open. */
+static LibTest *lt_new(LibFixtureConfig *cfg)
 {
-    LibTest *t = opaque;
-    HookCall c = { true, writable, node, offset, len };
+    LibTest *t;
 
-    g_array_append_val(t->calls, c);
-}
-
-static void hook_revoke(void *opaque, uint32_t node, uint64_t offset,
-                        uint64_t len)
-{
-    LibTest *t = opaque;
-    HookCall c = { false, false, node, offset, len };
-
-    g_array_append_val(t->calls, c);
-}
-
-static LibTest *lt_new(FamModel *model, char *text)
-{
-    LibTest *t = g_new0(LibTest, 1);
-    GError *err = NULL;
-
-    t->dir = g_dir_make_tmp("fam-lib-XXXXXX", &err);
-    g_assert_no_error(err);
-    t->db = g_build_filename(t->dir, "pool" FAM_LIB_DB_SUFFIX, NULL);
-    t->model = model;
-    t->model_text = text;
-    /* Anonymous memory: untouched pages cost nothing, the pool starts
-     * zeroed as a fresh pool file does, and malloc debugging (meson sets
-     * MALLOC_PERTURB_) does not fill 64 MiB at every free. */
-    t->pool = mmap(NULL, model->pool_size, PROT_READ | PROT_WRITE,
-                   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-    g_assert_true(t->pool != MAP_FAILED);
-    t->calls = g_array_new(FALSE, FALSE, sizeof(HookCall));
-    t->seed = 42;
+    cfg->prefix = "fam-lib";
+    cfg->record_hooks = true;
+    cfg->seed = 42;
+    t = lib_fixture_new(cfg);
+    g_assert_nonnull(t);
     lt_open(t);
     return t;
 }
 
 LibTest *lt_grid(void)
 {
-    GError *err = NULL;
-    FamModel *m = fam_model_load_data(grid_text, "grid.ini", 8, 64 * MiB,
-                                      &err);
+    LibFixtureConfig cfg = {
+        .model = "grid.ini", .model_text = grid_text,
+        .nodes = 8, .pool_size = 64 * MiB,
+    };
 
-    g_assert_no_error(err);
-    return lt_new(m, g_strdup(grid_text));
+    return lt_new(&cfg);
 }
 
 LibTest *lt_shipped(const char *name, uint32_t nodes, uint64_t pool)
 {
-    FamModelParams params = { nodes, pool, 2 * MiB };
-    GError *err = NULL;
-    char *path = fam_model_find(name, FAM_MODELS_DIR, &err);
-    char *text = NULL;
-    FamModel *m;
-
-    g_assert_no_error(err);
-    g_assert_true(g_file_get_contents(path, &text, NULL, &err));
-    m = fam_model_load_params(path, &params, &err);
-    g_assert_no_error(err);
-    g_free(path);
-    return lt_new(m, text);
-}
-
-FamLib *lt_try_open(LibTest *t, const FamModel *model, void *pool,
-                    char **errmsg)
-{
-    FamLibConfig cfg = {
-        .db_path = t->db,
-        .model = model,
-        .pool = pool,
-        .hooks = { t, hook_grant, hook_revoke },
-        .model_text = t->model_text,
-        .seed = t->seed,
+    LibFixtureConfig cfg = {
+        .model = name, .nodes = nodes, .pool_size = pool,
+        .book_size = 2 * MiB,
     };
 
-    return fam_lib_open(&cfg, errmsg);
+    return lt_new(&cfg);
 }
 
 void lt_open(LibTest *t)
 {
-    char *err = NULL;
-
-    t->lib = lt_try_open(t, t->model, t->pool, &err);
-    if (t->lib == NULL) {
-        g_error("fam_lib_open: %s", err ? err : "?");
-    }
-    g_assert_null(err);
+    g_assert_cmpint(lib_fixture_open(t), ==, 0);
 }
 
 void lt_reopen(LibTest *t)
 {
-    fam_lib_close(t->lib);
+    lib_fixture_close(t);
     lt_open(t);
-}
-
-static void remove_tree(const char *dir)
-{
-    GDir *d = g_dir_open(dir, 0, NULL);
-    const char *name;
-
-    if (d == NULL) {
-        return;
-    }
-    while ((name = g_dir_read_name(d)) != NULL) {
-        char *p = g_build_filename(dir, name, NULL);
-
-        g_unlink(p);
-        g_free(p);
-    }
-    g_dir_close(d);
-    g_rmdir(dir);
-}
-
-void lt_free(LibTest *t)
-{
-    fam_lib_close(t->lib);
-    remove_tree(t->dir);
-    munmap(t->pool, t->model->pool_size);
-    fam_model_free(t->model);
-    g_free(t->model_text);
-    g_array_free(t->calls, TRUE);
-    g_free(t->db);
-    g_free(t->dir);
-    g_free(t);
 }
 
 FamLibCaller lt_root(void)

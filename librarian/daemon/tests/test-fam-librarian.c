@@ -8,7 +8,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glib.h>
-#include <glib/gstdio.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,12 +20,13 @@
 
 #include "lib-client-msg.h"
 #include "lib-client.h"
+#include "lib-fixture.h"
 
 #define NODE_HOST   UINT32_MAX
 #define NOBODY      65534u
 
 typedef struct Fixture {
-    char *dir;
+    LibFixture *fx;             /* the directory alone: the daemon opens */
     char *pool;
     char *socket;
     pid_t pid;
@@ -101,12 +101,12 @@ static void setup(Fixture *f, gconstpointer data)
     int fd;
 
     (void)data;
-    f->dir = g_dir_make_tmp("fam-librarian-XXXXXX", NULL);
-    g_assert_nonnull(f->dir);
+    f->fx = lib_fixture_new(&(LibFixtureConfig){ .prefix = "fam-librarian" });
+    g_assert_nonnull(f->fx);
     /* Others must reach the socket (the identity test's nobody). */
-    g_assert_cmpint(chmod(f->dir, 0755), ==, 0);
-    f->pool = g_build_filename(f->dir, "pool", NULL);
-    f->socket = g_build_filename(f->dir, "sock", NULL);
+    g_assert_cmpint(chmod(f->fx->dir, 0755), ==, 0);
+    f->pool = g_build_filename(f->fx->dir, "pool", NULL);
+    f->socket = g_build_filename(f->fx->dir, "sock", NULL);
     fd = open(f->pool, O_RDWR | O_CREAT | O_EXCL, 0600);
     g_assert_cmpint(fd, >=, 0);
     g_assert_cmpint(ftruncate(fd, 64 << 20), ==, 0);
@@ -118,26 +118,12 @@ static void setup(Fixture *f, gconstpointer data)
 /* Stop the daemon if a test left it running; remove the directory. */
 static void teardown(Fixture *f, gconstpointer data)
 {
-    const char *name;
-    GDir *d;
-
     (void)data;
     if (f->pid > 0) {
         kill(f->pid, SIGKILL);
         waitpid(f->pid, NULL, 0);
     }
-    d = g_dir_open(f->dir, 0, NULL);
-    while (d != NULL && (name = g_dir_read_name(d)) != NULL) {
-        char *p = g_build_filename(f->dir, name, NULL);
-
-        g_unlink(p);
-        g_free(p);
-    }
-    if (d != NULL) {
-        g_dir_close(d);
-    }
-    g_rmdir(f->dir);
-    g_free(f->dir);
+    lib_fixture_free(f->fx);
     g_free(f->pool);
     g_free(f->socket);
 }

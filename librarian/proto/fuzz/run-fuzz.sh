@@ -102,12 +102,12 @@ sanitized_tests="test-lib-decode test-lib-client-msg test-lib-proto"
 printf 'fuzz: building fuzz-request and the protocol unit tests\n'
 targets=(librarian/proto/fuzz-request)
 for t in $sanitized_tests; do
-	targets+=("librarian/proto/$t")
+	targets+=("librarian/proto/tests/$t")
 done
 # Two jobs at most: the machine is shared.
 if ! meson compile -j 2 -C "$build_dir" "${targets[@]}" \
 	>"$build_dir/compile.log" 2>&1; then
-	grep -E 'error|Error' "$build_dir/compile.log" | head -n 20 | sed 's/^/    | /' >&2
+	{ grep -iE 'error' "$build_dir/compile.log" || true; } | head -n 20 | sed 's/^/    | /' >&2
 	die "building the fuzzer failed (log: $build_dir/compile.log)"
 fi
 fuzzer=$build_dir/librarian/proto/fuzz-request
@@ -120,8 +120,8 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 #### the unit tests, under the same sanitizers (cheap, and they reach
 #### corners a short fuzz run may not)
 for t in $sanitized_tests; do
-	if ! "$build_dir/librarian/proto/$t" >"$build_dir/$t.log" 2>&1; then
-		grep -E 'not ok|ERROR|Sanitizer|runtime error' "$build_dir/$t.log" |
+	if ! "$build_dir/librarian/proto/tests/$t" >"$build_dir/$t.log" 2>&1; then
+		{ grep -E 'not ok|ERROR|Sanitizer|runtime error' "$build_dir/$t.log" || true; } |
 			head -n 20 | sed 's/^/    | /' >&2
 		die "$t failed under ASan/UBSan (log: $build_dir/$t.log)"
 	fi

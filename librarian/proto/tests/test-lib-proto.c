@@ -9,18 +9,15 @@
  * garbage.
  */
 #include <glib.h>
-#include <glib/gstdio.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "lib-client-msg.h"
+#include "lib-fixture.h"
 #include "lib-proto.h"
 #include "proto-samples.h"
-
-#ifndef FAM_MODELS_DIR
-#error "FAM_MODELS_DIR must name hw-fam/models"
-#endif
 
 #define MiB (UINT64_C(1) << 20)
 #define HDR_LEN sizeof(struct fam_lib_hdr)
@@ -31,12 +28,7 @@
 #define MODULES 16
 
 typedef struct T {
-    char *dir;
-    char *db;
-    FamModel *model;
-    char *model_text;
-    void *pool;
-    FamLib *lib;
+    LibFixture *fx;             /* fx->lib is the core under test */
     uint32_t seq;
     /* The identity put in request headers, and what the transport forces */
     FamLibCaller who;
@@ -51,59 +43,24 @@ typedef struct T {
 
 static T *t_new(void)
 {
-    FamModelParams params = { NODES, POOL, BOOK };
-    char *path = g_build_filename(FAM_MODELS_DIR, "tm-2016.ini", NULL);
-    FamLibConfig cfg = { 0 };
-    GError *err = NULL;
-    char *msg = NULL;
+    LibFixtureConfig cfg = {
+        .prefix = "fam-proto", .model = "tm-2016",
+        .nodes = NODES, .pool_size = POOL, .book_size = BOOK, .seed = 7,
+    };
     T *t = g_new0(T, 1);
 
-    t->dir = g_dir_make_tmp("fam-proto-XXXXXX", &err);
-    g_assert_no_error(err);
-    t->db = g_build_filename(t->dir, "pool" FAM_LIB_DB_SUFFIX, NULL);
-    t->model = fam_model_load_params(path, &params, &err);
-    g_assert_no_error(err);
-    g_assert_true(g_file_get_contents(path, &t->model_text, NULL, &err));
-    g_assert_cmpuint(t->model->modules, ==, MODULES);
-    t->pool = calloc(1, POOL);
-    g_assert_nonnull(t->pool);
-    cfg.db_path = t->db;
-    cfg.model = t->model;
-    cfg.pool = t->pool;
-    cfg.model_text = t->model_text;
-    cfg.seed = 7;
-    t->lib = fam_lib_open(&cfg, &msg);
-    if (!t->lib) {
-        g_error("fam_lib_open: %s", msg ? msg : "?");
-    }
+    t->fx = lib_fixture_new(&cfg);
+    g_assert_nonnull(t->fx);
+    g_assert_cmpuint(t->fx->model->modules, ==, MODULES);
+    g_assert_cmpint(lib_fixture_open(t->fx), ==, 0);
     t->who = (FamLibCaller){ .node = 0, .uid = 0, .gid = 0, .pid = 100 };
     t->cap = sizeof(t->reply);
-    g_free(path);
     return t;
 }
 
 static void t_free(T *t)
 {
-    GDir *d;
-    const char *name;
-
-    fam_lib_close(t->lib);
-    d = g_dir_open(t->dir, 0, NULL);
-    while (d && (name = g_dir_read_name(d))) {
-        char *p = g_build_filename(t->dir, name, NULL);
-
-        g_unlink(p);
-        g_free(p);
-    }
-    if (d) {
-        g_dir_close(d);
-    }
-    g_rmdir(t->dir);
-    fam_model_free(t->model);
-    g_free(t->model_text);
-    free(t->pool);
-    g_free(t->db);
-    g_free(t->dir);
+    lib_fixture_free(t->fx);
     g_free(t);
 }
 
@@ -133,7 +90,7 @@ static int t_call(T *t, uint16_t op, const struct fam_lib_args *args,
     int r;
 
     g_assert_cmpint(n, >, 0);
-    t->reply_len = fam_lib_handle(t->lib, t->req, (size_t)n, t->forced,
+    t->reply_len = fam_lib_handle(t->fx->lib, t->req, (size_t)n, t->forced,
                                   t->reply, t->cap);
     r = fam_lib_reply_check(t->reply, t->reply_len, op, seq, &t->body,
                             &t->body_len);
@@ -722,7 +679,7 @@ static void test_proto_errors(void)
     n = fam_lib_msg_build(t->req, sizeof(t->req), FAM_LIB_OP_STATFS, 55, 0,
                           0, 0, 0, NULL, NULL, NULL, NULL, 0);
     t->req[4] = 9;
-    t->reply_len = fam_lib_handle(t->lib, t->req, n, NULL, t->reply,
+    t->reply_len = fam_lib_handle(t->fx->lib, t->req, n, NULL, t->reply,
                                   sizeof(t->reply));
     g_assert_cmpint(fam_lib_reply_check(t->reply, t->reply_len,
                                         FAM_LIB_OP_STATFS, 55, NULL, NULL),
@@ -731,14 +688,14 @@ static void test_proto_errors(void)
     g_assert_cmpuint(h.version, ==, FAM_LIB_VERSION);
 
     /* nothing at all, and garbage */
-    t->reply_len = fam_lib_handle(t->lib, NULL, 0, NULL, t->reply,
+    t->reply_len = fam_lib_handle(t->fx->lib, NULL, 0, NULL, t->reply,
                                   sizeof(t->reply));
     h = t_reply_hdr(t);
     g_assert_cmpuint(t->reply_len, ==, HDR_LEN);
     g_assert_cmpint(h.status, ==, EBADMSG);
     g_assert_cmpuint(h.flags, ==, FAM_LIB_F_REPLY);
     memset(t->req, 0xa5, sizeof(t->req));
-    t->reply_len = fam_lib_handle(t->lib, t->req, sizeof(t->req), NULL,
+    t->reply_len = fam_lib_handle(t->fx->lib, t->req, sizeof(t->req), NULL,
                                   t->reply, sizeof(t->reply));
     g_assert_cmpint(t_reply_hdr(t).status, ==, EPROTO);
     /* longer than the mailbox: refused from the header */
@@ -748,7 +705,7 @@ static void test_proto_errors(void)
         n = fam_lib_msg_build(big, FAM_LIB_MSG_MAX, FAM_LIB_OP_STATFS, 9, 0,
                               0, 0, 0, NULL, NULL, NULL, NULL, 0);
         g_assert_cmpint(n, >, 0);
-        t->reply_len = fam_lib_handle(t->lib, big, FAM_LIB_MSG_MAX * 2,
+        t->reply_len = fam_lib_handle(t->fx->lib, big, FAM_LIB_MSG_MAX * 2,
                                       NULL, t->reply, sizeof(t->reply));
         g_assert_cmpint(fam_lib_reply_check(t->reply, t->reply_len,
                                             FAM_LIB_OP_STATFS, 9, NULL,
@@ -757,9 +714,9 @@ static void test_proto_errors(void)
     }
 
     /* no room: nothing below a header; EMSGSIZE before anything changes */
-    g_assert_cmpuint(fam_lib_handle(t->lib, t->req, 10, NULL, t->reply,
+    g_assert_cmpuint(fam_lib_handle(t->fx->lib, t->req, 10, NULL, t->reply,
                                     HDR_LEN - 1), ==, 0);
-    g_assert_cmpuint(fam_lib_handle(t->lib, t->req, 10, NULL, NULL, 4096),
+    g_assert_cmpuint(fam_lib_handle(t->fx->lib, t->req, 10, NULL, NULL, 4096),
                      ==, 0);
     t->cap = HDR_LEN + sizeof(struct fam_lib_attr) - 1;
     a = (struct fam_lib_args){ .mode = 0644 };
@@ -991,7 +948,7 @@ static void test_garbage(void)
         if ((rng >> 40) % 8 == 0) {
             len = (rng >> 44) % (len + 1);
         }
-        t->reply_len = fam_lib_handle(t->lib, msg, len, NULL, t->reply,
+        t->reply_len = fam_lib_handle(t->fx->lib, msg, len, NULL, t->reply,
                                       sizeof(t->reply));
         h = t_reply_hdr(t);
         g_assert_cmpuint(h.magic, ==, FAM_LIB_MAGIC);
@@ -1022,7 +979,7 @@ static void test_in_place(void)
 
     n = fam_lib_msg_build(buf, sizeof(buf), FAM_LIB_OP_CREATE, 8, 0, 0, 0,
                           1, &a, "/in-place-with-a-long-name", NULL, NULL, 0);
-    len = fam_lib_handle(t->lib, buf, n, NULL, buf, sizeof(buf));
+    len = fam_lib_handle(t->fx->lib, buf, n, NULL, buf, sizeof(buf));
     g_assert_cmpint(fam_lib_reply_check(buf, len, FAM_LIB_OP_CREATE, 8,
                                         &body, &len), ==, 0);
     memcpy(&at, body, sizeof(at));
