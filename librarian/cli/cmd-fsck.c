@@ -67,6 +67,75 @@ static void text_report(FILE *out, const char *title,
     }
 }
 
+/* What a check, and with --repair the check after the repair, found. */
+typedef struct FsckResult {
+    bool repair;
+    int problems;               /* found by the (first) check */
+    int remaining;              /* left after the repair */
+    FamLibFsckReport found, left;
+} FsckResult;
+
+/* Check, repair if asked, check again; false after printing an error. */
+static bool run_fsck(CliContext *ctx, FsckResult *r)
+{
+    r->problems = fam_lib_fsck(ctx->store.lib, r->repair, &r->found);
+    if (r->problems < 0) {
+        cli_fail(ctx, ctx->store.db_path, r->problems);
+        return false;
+    }
+    if (r->repair && r->problems > 0) {
+        r->remaining = fam_lib_fsck(ctx->store.lib, false, &r->left);
+        if (r->remaining < 0) {
+            cli_fail(ctx, ctx->store.db_path, r->remaining);
+            return false;
+        }
+    }
+    return true;
+}
+
+static void print_fsck_result(CliContext *ctx, const FsckResult *r)
+{
+    const char *db = ctx->store.db_path;
+
+    if (ctx->json) {
+        cli_json_object(&ctx->js, NULL);
+        cli_json_str(&ctx->js, "db", db);
+        cli_json_u64(&ctx->js, "problems", (uint64_t)r->problems);
+        cli_json_bool(&ctx->js, "repair", r->repair);
+        json_report(&ctx->js, "found", &r->found);
+        if (r->repair) {
+            cli_json_u64(&ctx->js, "left", (uint64_t)r->remaining);
+            json_report(&ctx->js, "after", &r->left);
+        }
+        cli_json_end(&ctx->js);
+    } else if (r->problems == 0) {
+        fprintf(ctx->out, "%s: consistent\n", db);
+    } else {
+        text_report(ctx->out, "found", &r->found);
+        if (r->repair) {
+            fprintf(ctx->out, "%s: %d problem(s) found, %d left after "
+                    "repair\n", db, r->problems, r->remaining);
+        } else {
+            fprintf(ctx->out, "%s: %d problem(s) found (--repair fixes "
+                    "them)\n", db, r->problems);
+        }
+    }
+    if (r->repair && r->remaining > 0 && r->left.zombie_books > 0 &&
+        ctx->store.pool == NULL) {
+        fprintf(ctx->err, "fam-lib: %" PRIu64 " zombie book(s) can only be "
+                "zeroed with the pool: use --pool\n", r->left.zombie_books);
+    }
+}
+
+static int fsck_exit_status(const FsckResult *r)
+{
+    if (r->problems == 0) {
+        return FSCK_EXIT_CLEAN;
+    }
+    return r->repair && r->remaining == 0 ? FSCK_EXIT_CLEAN
+                                          : FSCK_EXIT_PROBLEMS;
+}
+
 int cli_cmd_fsck(CliContext *ctx, const CliCommand *cmd, int argc,
                  char **argv)
 {
@@ -75,16 +144,15 @@ int cli_cmd_fsck(CliContext *ctx, const CliCommand *cmd, int argc,
         CLI_COMMON_OPTIONS,
         { NULL, 0, NULL, 0 },
     };
-    FamLibFsckReport found = { 0 }, left = { 0 };
-    bool repair = false;
-    int c, status, problems, remaining = 0;
+    FsckResult result = { .repair = false };
+    int c, status;
 
     while ((c = cli_getopt(ctx, cmd, argc, argv, "", longopts, &status))
            != CLI_OPT_END) {
         if (c != 'r') {
             return status;
         }
-        repair = true;
+        result.repair = true;
     }
     status = cli_operands(ctx, cmd, argc, argv, 0, 0);
     if (status != CLI_EXIT_OK) {
@@ -95,53 +163,9 @@ int cli_cmd_fsck(CliContext *ctx, const CliCommand *cmd, int argc,
                                "or --db (and stop the daemon to repair)");
     }
     status = cli_connect(ctx);
-    if (status != CLI_EXIT_OK) {
+    if (status != CLI_EXIT_OK || !run_fsck(ctx, &result)) {
         return FSCK_EXIT_ERROR;
     }
-
-    problems = fam_lib_fsck(ctx->store.lib, repair, &found);
-    if (problems < 0) {
-        cli_fail(ctx, ctx->store.db_path, problems);
-        return FSCK_EXIT_ERROR;
-    }
-    if (repair && problems > 0) {
-        remaining = fam_lib_fsck(ctx->store.lib, false, &left);
-        if (remaining < 0) {
-            cli_fail(ctx, ctx->store.db_path, remaining);
-            return FSCK_EXIT_ERROR;
-        }
-    }
-
-    if (ctx->json) {
-        cli_json_object(&ctx->js, NULL);
-        cli_json_str(&ctx->js, "db", ctx->store.db_path);
-        cli_json_u64(&ctx->js, "problems", (uint64_t)problems);
-        cli_json_bool(&ctx->js, "repair", repair);
-        json_report(&ctx->js, "found", &found);
-        if (repair) {
-            cli_json_u64(&ctx->js, "left", (uint64_t)remaining);
-            json_report(&ctx->js, "after", &left);
-        }
-        cli_json_end(&ctx->js);
-    } else if (problems == 0) {
-        fprintf(ctx->out, "%s: consistent\n", ctx->store.db_path);
-    } else {
-        text_report(ctx->out, "found", &found);
-        if (repair) {
-            fprintf(ctx->out, "%s: %d problem(s) found, %d left after "
-                    "repair\n", ctx->store.db_path, problems, remaining);
-        } else {
-            fprintf(ctx->out, "%s: %d problem(s) found (--repair fixes "
-                    "them)\n", ctx->store.db_path, problems);
-        }
-    }
-    if (repair && remaining > 0 && left.zombie_books > 0 &&
-        ctx->store.pool == NULL) {
-        fprintf(ctx->err, "fam-lib: %" PRIu64 " zombie book(s) can only be "
-                "zeroed with the pool: use --pool\n", left.zombie_books);
-    }
-    if (problems == 0) {
-        return FSCK_EXIT_CLEAN;
-    }
-    return repair && remaining == 0 ? FSCK_EXIT_CLEAN : FSCK_EXIT_PROBLEMS;
+    print_fsck_result(ctx, &result);
+    return fsck_exit_status(&result);
 }

@@ -126,8 +126,12 @@ static int book_items(CliContext *ctx, FamLibListIter *it, void *opaque)
     return ret;
 }
 
-int cli_cmd_books(CliContext *ctx, const CliCommand *cmd, int argc,
-                  char **argv)
+/*
+ * --state and --module, each value checked as it is read. CLI_OPT_END to
+ * go on, else an exit status (CLI_EXIT_OK after --help).
+ */
+static int parse_books_options(CliContext *ctx, const CliCommand *cmd,
+                               int argc, char **argv, BooksState *st)
 {
     static const struct option longopts[] = {
         { "state", required_argument, NULL, 's' },
@@ -135,26 +139,21 @@ int cli_cmd_books(CliContext *ctx, const CliCommand *cmd, int argc,
         CLI_COMMON_OPTIONS,
         { NULL, 0, NULL, 0 },
     };
-    BooksState st = { .state = -1, .module = UINT32_MAX };
-    struct fam_lib_args args = { 0 };
-    struct fam_lib_statfs sf;
-    char buf[FAM_LIB_PATH_MAX];
-    const char *path = NULL;
-    int c, status, ret;
+    int c, status;
 
     while ((c = cli_getopt(ctx, cmd, argc, argv, "", longopts, &status))
            != CLI_OPT_END) {
         switch (c) {
         case 's':
-            st.state = cli_book_state_parse(optarg);
-            if (st.state < 0) {
+            st->state = cli_book_state_parse(optarg);
+            if (st->state < 0) {
                 return cli_usage_error(ctx, cmd, "--state %s: one of free, "
                                        "inuse, zombie, offline", optarg);
             }
             break;
         case 'm':
             if (!fam_lib_parse_u32(optarg, FAM_MODEL_MAX_MODULES - 1,
-                                   &st.module)) {
+                                   &st->module)) {
                 return cli_usage_error(ctx, cmd, "--module %s: a module "
                                        "number", optarg);
             }
@@ -163,30 +162,32 @@ int cli_cmd_books(CliContext *ctx, const CliCommand *cmd, int argc,
             return status;
         }
     }
-    status = cli_operands(ctx, cmd, argc, argv, 0, 1);
-    if (status != CLI_EXIT_OK) {
-        return status;
-    }
-    if (optind < argc) {
-        path = cli_path(ctx, argv[optind], buf, sizeof(buf));
-        if (path == NULL) {
-            return CLI_EXIT_FAILED;
-        }
-    }
-    status = cli_connect(ctx);
-    if (status != CLI_EXIT_OK) {
-        return status;
-    }
-    ret = get_statfs(ctx, &sf);
+    return CLI_OPT_END;
+}
+
+/* The pool's book size into *st, and --module checked against the pool. */
+static int check_books_pool(CliContext *ctx, BooksState *st)
+{
+    struct fam_lib_statfs sf;
+    int ret = get_statfs(ctx, &sf);
+
     if (ret < 0) {
         return cli_fail(ctx, "statfs", ret);
     }
-    st.book_size = sf.book_size;
-    if (st.module != UINT32_MAX && st.module >= sf.modules) {
+    st->book_size = sf.book_size;
+    if (st->module != UINT32_MAX && st->module >= sf.modules) {
         fprintf(ctx->err, "fam-lib: module %" PRIu32 ": the pool has "
-                "modules 0 to %" PRIu32 "\n", st.module, sf.modules - 1);
+                "modules 0 to %" PRIu32 "\n", st->module, sf.modules - 1);
         return CLI_EXIT_FAILED;
     }
+    return CLI_EXIT_OK;
+}
+
+/* The table (its header unless --json): a shelf's books, or the pool's. */
+static int list_books(CliContext *ctx, const char *path, BooksState *st)
+{
+    struct fam_lib_args args = { 0 };
+    int ret;
 
     if (!ctx->json) {
         fprintf(ctx->out, "%8s %-14s %6s %-7s %s\n", "BOOK", "OFFSET",
@@ -194,17 +195,49 @@ int cli_cmd_books(CliContext *ctx, const CliCommand *cmd, int argc,
     }
     if (path != NULL) {
         ret = cli_list_json(ctx, FAM_LIB_OP_SHELF_BOOKS, &args, path,
-                            FAM_LIB_ITEM_BOOK, book_items, &st);
+                            FAM_LIB_ITEM_BOOK, book_items, st);
     } else {
         /* The Librarian filters by module itself (flags = module + 1). */
-        args.flags = st.module == UINT32_MAX ? 0 : st.module + 1;
+        args.flags = st->module == UINT32_MAX ? 0 : st->module + 1;
         ret = cli_list_json(ctx, FAM_LIB_OP_LIST_BOOKS, &args, NULL,
-                            FAM_LIB_ITEM_BOOK, book_items, &st);
+                            FAM_LIB_ITEM_BOOK, book_items, st);
     }
     if (ret < 0) {
         return cli_fail(ctx, path != NULL ? path : "books", ret);
     }
     return CLI_EXIT_OK;
+}
+
+int cli_cmd_books(CliContext *ctx, const CliCommand *cmd, int argc,
+                  char **argv)
+{
+    BooksState st = { .state = -1, .module = UINT32_MAX };
+    char buf[FAM_LIB_PATH_MAX];
+    const char *path = NULL;
+    int status;
+
+    status = parse_books_options(ctx, cmd, argc, argv, &st);
+    if (status != CLI_OPT_END) {
+        return status;
+    }
+    status = cli_operands(ctx, cmd, argc, argv, 0, 1);
+    if (status != CLI_EXIT_OK) {
+        return status;
+    }
+    if (optind < argc) {
+        status = cli_path_connect(ctx, argv[optind], buf, sizeof(buf),
+                                  &path);
+    } else {
+        status = cli_connect(ctx);
+    }
+    if (status != CLI_EXIT_OK) {
+        return status;
+    }
+    status = check_books_pool(ctx, &st);
+    if (status != CLI_EXIT_OK) {
+        return status;
+    }
+    return list_books(ctx, path, &st);
 }
 
 static int opened_items(CliContext *ctx, FamLibListIter *it, void *opaque)

@@ -89,88 +89,95 @@ static int bad_value(FILE *err, const char *opt, const char *value,
     return DAEMON_EXIT_USAGE;
 }
 
-int daemon_parse_options(int argc, char **argv, DaemonOptions *opt,
-                         FILE *out, FILE *err)
+/* What a daemon started with only --pool and --socket does. */
+static void set_defaults(DaemonOptions *opt)
 {
-    uint32_t u32;
-    int c;
-
     memset(opt, 0, sizeof(*opt));
     opt->store.models_dir = FAM_MODELS_DIR;
     opt->store.create = true;
     opt->max_clients = DAEMON_DEFAULT_MAX_CLIENTS;
+}
 
-    opterr = 0;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, ":", long_options, NULL)) != -1) {
-        switch (c) {
-        case OPT_POOL:
-            opt->store.pool_path = optarg;
-            break;
-        case OPT_DB:
-            opt->store.db_path = optarg;
-            break;
-        case OPT_MODEL:
-            opt->store.model = optarg;
-            break;
-        case OPT_MODELS_DIR:
-            opt->store.models_dir = optarg;
-            break;
-        case OPT_NODES:
-            if (!fam_lib_parse_u32(optarg, FAM_MAX_NODES, &u32) ||
-                u32 == 0) {
-                return bad_value(err, "nodes", optarg,
-                                 "a node count from 1 to 64");
-            }
-            opt->store.nodes = u32;
-            break;
-        case OPT_BOOK_SIZE:
-            if (!fam_lib_parse_size(optarg, &opt->store.book_size) ||
-                opt->store.book_size == 0) {
-                return bad_value(err, "book-size", optarg,
-                                 "a size such as 8M");
-            }
-            break;
-        case OPT_SOCKET:
-            opt->socket_path = optarg;
-            break;
-        case OPT_MAX_CLIENTS:
-            if (!fam_lib_parse_u32(optarg, DAEMON_MAX_MAX_CLIENTS, &u32) ||
-                u32 == 0) {
-                return bad_value(err, "max-clients", optarg,
-                                 "a count from 1 to 1024");
-            }
-            opt->max_clients = u32;
-            break;
-        case OPT_FOREGROUND:
-            opt->foreground = true;
-            break;
-        case OPT_PID_FILE:
-            opt->pid_file = optarg;
-            break;
-        case OPT_SEED:
-            if (!fam_lib_parse_u64(optarg, UINT64_MAX, &opt->store.seed)) {
-                return bad_value(err, "seed", optarg, "a decimal number");
-            }
-            break;
-        case OPT_VERBOSE:
-            opt->verbose = true;
-            break;
-        case OPT_HELP:
-            usage(out);
-            return DAEMON_EXIT_OK;
-        case OPT_VERSION:
-            fprintf(out, "fam-librarian (FAME) %s, protocol %u, "
-                    "schema %u\n", FAME_VERSION, FAM_LIB_VERSION,
-                    FAM_LIB_SCHEMA_VERSION);
-            return DAEMON_EXIT_OK;
-        default:
-            fprintf(err, "fam-librarian: %s: %s\n"
-                    "Try 'fam-librarian --help'.\n", argv[optind - 1],
-                    c == ':' ? "needs a value" : "unknown option");
-            return DAEMON_EXIT_USAGE;
+/*
+ * One option from getopt_long (c, with optarg), its value checked. Returns
+ * -1 to go on, or an exit status as daemon_parse_options() does.
+ */
+static int apply_option(int c, char **argv, DaemonOptions *opt, FILE *out,
+                        FILE *err)
+{
+    uint32_t u32;
+
+    switch (c) {
+    case OPT_POOL:
+        opt->store.pool_path = optarg;
+        break;
+    case OPT_DB:
+        opt->store.db_path = optarg;
+        break;
+    case OPT_MODEL:
+        opt->store.model = optarg;
+        break;
+    case OPT_MODELS_DIR:
+        opt->store.models_dir = optarg;
+        break;
+    case OPT_NODES:
+        if (!fam_lib_parse_u32(optarg, FAM_MAX_NODES, &u32) || u32 == 0) {
+            return bad_value(err, "nodes", optarg,
+                             "a node count from 1 to 64");
         }
+        opt->store.nodes = u32;
+        break;
+    case OPT_BOOK_SIZE:
+        if (!fam_lib_parse_size(optarg, &opt->store.book_size) ||
+            opt->store.book_size == 0) {
+            return bad_value(err, "book-size", optarg, "a size such as 8M");
+        }
+        break;
+    case OPT_SOCKET:
+        opt->socket_path = optarg;
+        break;
+    case OPT_MAX_CLIENTS:
+        if (!fam_lib_parse_u32(optarg, DAEMON_MAX_MAX_CLIENTS, &u32) ||
+            u32 == 0) {
+            return bad_value(err, "max-clients", optarg,
+                             "a count from 1 to 1024");
+        }
+        opt->max_clients = u32;
+        break;
+    case OPT_FOREGROUND:
+        opt->foreground = true;
+        break;
+    case OPT_PID_FILE:
+        opt->pid_file = optarg;
+        break;
+    case OPT_SEED:
+        if (!fam_lib_parse_u64(optarg, UINT64_MAX, &opt->store.seed)) {
+            return bad_value(err, "seed", optarg, "a decimal number");
+        }
+        break;
+    case OPT_VERBOSE:
+        opt->verbose = true;
+        break;
+    case OPT_HELP:
+        usage(out);
+        return DAEMON_EXIT_OK;
+    case OPT_VERSION:
+        fprintf(out, "fam-librarian (FAME) %s, protocol %u, schema %u\n",
+                FAME_VERSION, FAM_LIB_VERSION, FAM_LIB_SCHEMA_VERSION);
+        return DAEMON_EXIT_OK;
+    default:
+        fprintf(err, "fam-librarian: %s: %s\n"
+                "Try 'fam-librarian --help'.\n", argv[optind - 1],
+                c == ':' ? "needs a value" : "unknown option");
+        return DAEMON_EXIT_USAGE;
     }
+    return -1;
+}
+
+/* After the options: no operands, and the two a daemon needs. */
+static int check_options(int argc, char **argv, const DaemonOptions *opt,
+                         FILE *err)
+{
     if (optind < argc) {
         fprintf(err, "fam-librarian: %s: unexpected argument\n"
                 "Try 'fam-librarian --help'.\n", argv[optind]);
@@ -182,4 +189,21 @@ int daemon_parse_options(int argc, char **argv, DaemonOptions *opt,
         return DAEMON_EXIT_USAGE;
     }
     return -1;
+}
+
+int daemon_parse_options(int argc, char **argv, DaemonOptions *opt,
+                         FILE *out, FILE *err)
+{
+    int c, status;
+
+    set_defaults(opt);
+    opterr = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, ":", long_options, NULL)) != -1) {
+        status = apply_option(c, argv, opt, out, err);
+        if (status != -1) {
+            return status;
+        }
+    }
+    return check_options(argc, argv, opt, err);
 }

@@ -87,6 +87,8 @@ expect 2 off ls / /extra
 expect 2 off books --state sleeping
 expect 2 lib format --pool "$pool" --model ideal
 err_has 'required'
+expect 2 lib --socket "$sock" format --model ideal --nodes 2
+err_has 'not through a daemon'
 expect 0 "$FAM_LIBRARIAN" --help
 out_has 'Exit status'
 expect 2 "$FAM_LIBRARIAN" --pool "$pool"
@@ -111,6 +113,7 @@ expect 0 lib --models-dir "$FAM_MODELS_DIR" format --pool "$pool" \
     --model ideal --nodes 2 --size 64M --book-size 2M
 out_has '32 books of 2 MiB, model ideal, 2 nodes'
 [[ $(stat -c %s "$pool") == 67108864 ]] || fail "pool size"
+[[ $(stat -c %a "$pool") == 600 ]] || fail "pool mode: not 0600"
 [[ -s $pool.librarian.db ]] || fail "no database beside the pool"
 expect 1 lib --models-dir "$FAM_MODELS_DIR" format --pool "$pool" \
     --model ideal --nodes 2
