@@ -15,7 +15,7 @@ set -u -o pipefail
 . "$(dirname "$0")/fam-helpers.sh"
 
 nodes=2
-area=$((4 << 20))   # FAM_AREA_PERSIST in tests/guest/fam-dev.h
+area=$((4 << 20))   # FAM_AREA_PERSIST in tests/guest/guest-dev.h
 slice=$((1 << 20))
 magic=3554275035655782726   # "FAMFPRS1" as a little-endian 64-bit word
 

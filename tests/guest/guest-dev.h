@@ -9,7 +9,7 @@
  *
  * The register map and the driver's ioctls are their own headers,
  * included here and nowhere else in tests/guest:
- * guest-driver/uapi/fam-fabric-regs.h and fam-ioctl.h.
+ * guest-driver/uapi/fame/fam-fabric-regs.h and fam-ioctl.h.
  */
 #ifndef GUEST_DEV_H
 #define GUEST_DEV_H
