@@ -1,9 +1,10 @@
 /*
  * Making shelves: files, directories and symlinks, and reading them back
- * (getattr, readlink). A new shelf is owned by the caller; its group is
- * the caller's, or the directory's if the directory is set-group-ID (as
- * in Linux); it takes the allocation policy of its directory if one was
- * set there, else the default policy current at its creation.
+ * (getattr, readlink). A new shelf is owned by the caller (or, made by the
+ * superuser for someone else, by that owner); its group is the owner's,
+ * or the directory's if the directory is set-group-ID (as in Linux); it
+ * takes the allocation policy of its directory if one was set there, else
+ * the default policy current at its creation.
  */
 #include "lib-int.h"
 
@@ -36,6 +37,8 @@ typedef struct NewShelf {
     uint32_t type;          /* FAM_LIB_S_IF* */
     uint32_t perm;          /* 07777 */
     const char *target;     /* symlinks */
+    uint32_t uid;           /* the owner: the caller's unless made for */
+    uint32_t gid;           /* someone else (fam_lib_make_owned) */
 } NewShelf;
 
 static int path_exists(FamLib *lib, const char *path)
@@ -53,8 +56,7 @@ static int path_exists(FamLib *lib, const char *path)
     return ret == -ENOENT ? 0 : ret < 0 ? ret : 1;
 }
 
-static int insert_shelf(FamLib *lib, const FamLibCaller *who,
-                        const LibShelf *dir, const char *path,
+static int insert_shelf(FamLib *lib, const LibShelf *dir, const char *path,
                         const char *leaf, const NewShelf *ns, int64_t *id)
 {
     static const char sql[] =
@@ -63,7 +65,7 @@ static int insert_shelf(FamLib *lib, const FamLibCaller *who,
         " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?9, ?10, ?11)";
     sqlite3_stmt *st = lib_sql(lib, sql);
     uint32_t perm = ns->perm;
-    uint32_t gid = who->gid;
+    uint32_t gid = ns->gid;
     int64_t policy = ns->type == FAM_LIB_S_IFLNK ? -1 : dir->policy;
     int ret;
 
@@ -77,7 +79,7 @@ static int insert_shelf(FamLib *lib, const FamLibCaller *who,
         }
     }
     /* As Linux: set-group-ID on a file only for a member of its group. */
-    if (ns->type == FAM_LIB_S_IFREG && who->uid != 0 && gid != who->gid) {
+    if (ns->type == FAM_LIB_S_IFREG && ns->uid != 0 && gid != ns->gid) {
         perm &= ~LIB_S_ISGID;
     }
     if (policy < 0 && ns->type == FAM_LIB_S_IFREG) {
@@ -93,7 +95,7 @@ static int insert_shelf(FamLib *lib, const FamLibCaller *who,
     lib_bind_str(st, 2, leaf);
     lib_bind_str(st, 3, path);
     sqlite3_bind_int64(st, 4, ns->type | perm);
-    sqlite3_bind_int64(st, 5, who->uid);
+    sqlite3_bind_int64(st, 5, ns->uid);
     sqlite3_bind_int64(st, 6, gid);
     sqlite3_bind_int64(st, 7, ns->target ? (int64_t)strlen(ns->target) : 0);
     sqlite3_bind_int64(st, 8, ns->type == FAM_LIB_S_IFDIR ? 2 : 1);
@@ -151,7 +153,7 @@ static int make_shelf(FamLib *lib, const FamLibCaller *who, const char *path,
     if (!lib_may(who, &dir, LIB_MAY_WRITE | LIB_MAY_EXEC)) {
         return -EACCES;
     }
-    ret = insert_shelf(lib, who, &dir, path, leaf, ns, &id);
+    ret = insert_shelf(lib, &dir, path, leaf, ns, &id);
     if (ret == 0 && ns->type == FAM_LIB_S_IFDIR) {
         ret = lib_add_link(lib, dir.id, 1);
     }
@@ -180,43 +182,76 @@ static int create_op(FamLib *lib, const FamLibCaller *who, const char *path,
     return lib_end(lib, make_shelf(lib, who, path, ns, out));
 }
 
-int fam_lib_create(FamLib *lib, const FamLibCaller *who, const char *path,
-                   uint32_t mode, struct fam_lib_attr *out)
+/* Any kind of shelf, with its owner given. */
+static int make_new(FamLib *lib, const FamLibCaller *who, const char *path,
+                    const FamLibNew *n, struct fam_lib_attr *out)
 {
-    NewShelf ns = { FAM_LIB_S_IFREG, mode & LIB_PERM_BITS, NULL };
+    NewShelf ns = { n->type, n->mode & LIB_PERM_BITS, n->target,
+                    n->uid, n->gid };
 
-    if (check_mode(mode, FAM_LIB_S_IFREG) < 0) {
+    switch (n->type) {
+    case FAM_LIB_S_IFREG:
+    case FAM_LIB_S_IFDIR:
+        if (check_mode(n->mode, n->type) < 0) {
+            return -EINVAL;
+        }
+        break;
+    case FAM_LIB_S_IFLNK:
+        ns.perm = 0777;
+        if (n->target == NULL) {
+            return -EINVAL;
+        }
+        if (n->target[0] == '\0') {
+            return -ENOENT;     /* as symlink(2) */
+        }
+        if (strnlen(n->target, FAM_LIB_PATH_MAX) >= FAM_LIB_PATH_MAX) {
+            return -ENAMETOOLONG;
+        }
+        break;
+    default:
         return -EINVAL;
     }
     return create_op(lib, who, path, &ns, out);
+}
+
+int fam_lib_create(FamLib *lib, const FamLibCaller *who, const char *path,
+                   uint32_t mode, struct fam_lib_attr *out)
+{
+    FamLibNew n = { FAM_LIB_S_IFREG, mode, NULL, who->uid, who->gid };
+
+    return make_new(lib, who, path, &n, out);
 }
 
 int fam_lib_mkdir(FamLib *lib, const FamLibCaller *who, const char *path,
                   uint32_t mode, struct fam_lib_attr *out)
 {
-    NewShelf ns = { FAM_LIB_S_IFDIR, mode & LIB_PERM_BITS, NULL };
+    FamLibNew n = { FAM_LIB_S_IFDIR, mode, NULL, who->uid, who->gid };
 
-    if (check_mode(mode, FAM_LIB_S_IFDIR) < 0) {
-        return -EINVAL;
-    }
-    return create_op(lib, who, path, &ns, out);
+    return make_new(lib, who, path, &n, out);
 }
 
 int fam_lib_symlink(FamLib *lib, const FamLibCaller *who, const char *path,
                     const char *target, struct fam_lib_attr *out)
 {
-    NewShelf ns = { FAM_LIB_S_IFLNK, 0777, target };
+    FamLibNew n = { FAM_LIB_S_IFLNK, 0777, target, who->uid, who->gid };
 
-    if (target == NULL) {
+    return make_new(lib, who, path, &n, out);
+}
+
+int fam_lib_make_owned(FamLib *lib, const FamLibCaller *who,
+                       const char *path, const FamLibNew *n,
+                       struct fam_lib_attr *out)
+{
+    if (n == NULL) {
         return -EINVAL;
     }
-    if (target[0] == '\0') {
-        return -ENOENT;         /* as symlink(2) */
+    if (who->uid != 0) {
+        return -EPERM;
     }
-    if (strnlen(target, FAM_LIB_PATH_MAX) >= FAM_LIB_PATH_MAX) {
-        return -ENAMETOOLONG;
+    if (n->uid == FAM_LIB_ID_KEEP || n->gid == FAM_LIB_ID_KEEP) {
+        return -EINVAL;
     }
-    return create_op(lib, who, path, &ns, out);
+    return make_new(lib, who, path, n, out);
 }
 
 static int do_readlink(FamLib *lib, const FamLibCaller *who, const char *path,

@@ -139,6 +139,21 @@ int fam_lib_mkdir(FamLib *lib, const FamLibCaller *who, const char *path,
                   uint32_t mode, struct fam_lib_attr *out);
 int fam_lib_symlink(FamLib *lib, const FamLibCaller *who, const char *path,
                     const char *target, struct fam_lib_attr *out);
+/*
+ * A shelf made by the superuser for another owner (FAM_LIB_MAKE_OWNER):
+ * as fam_lib_create, _mkdir or _symlink by `type`, owned by uid/gid.
+ * -EPERM for any other caller.
+ */
+typedef struct FamLibNew {
+    uint32_t type;          /* FAM_LIB_S_IFREG, _IFDIR or _IFLNK */
+    uint32_t mode;          /* permission bits; ignored for symlinks */
+    const char *target;     /* symlinks */
+    uint32_t uid;
+    uint32_t gid;
+} FamLibNew;
+int fam_lib_make_owned(FamLib *lib, const FamLibCaller *who,
+                       const char *path, const FamLibNew *n,
+                       struct fam_lib_attr *out);
 /* Copies the target with its NUL; returns its length without the NUL,
  * or -ERANGE if cap is too small. */
 int fam_lib_readlink(FamLib *lib, const FamLibCaller *who, const char *path,

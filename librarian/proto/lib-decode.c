@@ -138,6 +138,15 @@ static int check_args(const FamLibRequest *req)
         return a->flags == 0 || (a->flags & ~OPEN_FLAGS) ? -EINVAL : 0;
     case FAM_LIB_OP_SETXATTR:
         return a->flags & ~XATTR_FLAGS ? -EINVAL : 0;
+    case FAM_LIB_OP_CREATE:
+    case FAM_LIB_OP_MKDIR:
+    case FAM_LIB_OP_SYMLINK:
+        /* An owner only with the flag that says so. */
+        if (a->flags & ~FAM_LIB_MAKE_OWNER) {
+            return -EINVAL;
+        }
+        return !(a->flags & FAM_LIB_MAKE_OWNER) && (a->uid || a->gid) ?
+               -EINVAL : 0;
     case FAM_LIB_OP_MODULE_STATUS:
         return a->flags != FAM_LIB_MODULE_ONLINE &&
                a->flags != FAM_LIB_MODULE_OFFLINE ? -EINVAL : 0;

@@ -94,31 +94,51 @@ static int op_getattr(FamLib *lib, const FamLibCaller *who,
     return put_attr(out, fam_lib_getattr(lib, who, req->str1, &a), &a);
 }
 
+/* CREATE, MKDIR and SYMLINK: a shelf of `type`, for the caller or, with
+ * FAM_LIB_MAKE_OWNER, for the owner the request names. */
+static int make_shelf(FamLib *lib, const FamLibCaller *who,
+                      const FamLibRequest *req, FamLibReplyBody *out,
+                      uint32_t type)
+{
+    const struct fam_lib_args *a = &req->args;
+    struct fam_lib_attr attr = { 0 };
+    FamLibNew n = { type, a->mode, req->str2, who->uid, who->gid };
+
+    if (a->flags & FAM_LIB_MAKE_OWNER) {
+        n.uid = a->uid;
+        n.gid = a->gid;
+        return put_attr(out, fam_lib_make_owned(lib, who, req->str1, &n,
+                                                &attr), &attr);
+    }
+    switch (type) {
+    case FAM_LIB_S_IFREG:
+        return put_attr(out, fam_lib_create(lib, who, req->str1, a->mode,
+                                            &attr), &attr);
+    case FAM_LIB_S_IFDIR:
+        return put_attr(out, fam_lib_mkdir(lib, who, req->str1, a->mode,
+                                           &attr), &attr);
+    default:
+        return put_attr(out, fam_lib_symlink(lib, who, req->str1,
+                                             req->str2, &attr), &attr);
+    }
+}
+
 static int op_create(FamLib *lib, const FamLibCaller *who,
                      const FamLibRequest *req, FamLibReplyBody *out)
 {
-    struct fam_lib_attr a = { 0 };
-
-    return put_attr(out, fam_lib_create(lib, who, req->str1,
-                                        req->args.mode, &a), &a);
+    return make_shelf(lib, who, req, out, FAM_LIB_S_IFREG);
 }
 
 static int op_mkdir(FamLib *lib, const FamLibCaller *who,
                     const FamLibRequest *req, FamLibReplyBody *out)
 {
-    struct fam_lib_attr a = { 0 };
-
-    return put_attr(out, fam_lib_mkdir(lib, who, req->str1,
-                                       req->args.mode, &a), &a);
+    return make_shelf(lib, who, req, out, FAM_LIB_S_IFDIR);
 }
 
 static int op_symlink(FamLib *lib, const FamLibCaller *who,
                       const FamLibRequest *req, FamLibReplyBody *out)
 {
-    struct fam_lib_attr a = { 0 };
-
-    return put_attr(out, fam_lib_symlink(lib, who, req->str1, req->str2,
-                                         &a), &a);
+    return make_shelf(lib, who, req, out, FAM_LIB_S_IFLNK);
 }
 
 static int op_readlink(FamLib *lib, const FamLibCaller *who,

@@ -5,10 +5,14 @@
 # The private apt configuration lets FAME fetch sources and packages from
 # bookworm-backports without touching the system's apt sources: it has its
 # own sources list, package lists and archive cache under $FAME_CACHE/apt.
+# Sources of a newer suite (trixie's fuse3, for the guest's LFS) come from a
+# second, source-only configuration under $FAME_CACHE/apt-<suite>, so that
+# nothing built from bookworm-backports can pick a package from it.
 
 FAME_TOP=${FAME_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 FAME_CACHE=${FAME_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/fame}
 FAME_SUITE=${FAME_SUITE:-bookworm-backports}
+FAME_SRC_SUITE=${FAME_SRC_SUITE:-trixie}
 FAME_MIRROR=${FAME_MIRROR:-http://deb.debian.org/debian}
 
 # A progress line for a long step.
@@ -26,14 +30,23 @@ fame_die() {
 }
 
 # Run apt-get (or apt-cache with FAME_APT_TOOL=apt-cache) against the
-# private configuration. Creates it on first use.
+# private configuration of FAME_SUITE, or with FAME_APT_SUITE set to
+# another suite, against that suite's source-only one. Creates it on first
+# use.
 fame_apt() {
-	local dir=$FAME_CACHE/apt tool=${FAME_APT_TOOL:-apt-get}
+	local suite=${FAME_APT_SUITE:-$FAME_SUITE} tool=${FAME_APT_TOOL:-apt-get}
+	local dir=$FAME_CACHE/apt list
+	if [ "$suite" = "$FAME_SUITE" ]; then
+		list=$(printf 'deb %s %s main\ndeb-src %s %s main\n' \
+			"$FAME_MIRROR" "$suite" "$FAME_MIRROR" "$suite")
+	else
+		dir=$FAME_CACHE/apt-$suite
+		list=$(printf 'deb-src %s %s main\n' "$FAME_MIRROR" "$suite")
+	fi
 	mkdir -p "$dir/lists/partial" "$dir/cache/archives/partial"
-	if [ ! -f "$dir/sources.list" ] || ! grep -q "$FAME_SUITE" "$dir/sources.list"; then
-		printf 'deb %s %s main\ndeb-src %s %s main\n' \
-			"$FAME_MIRROR" "$FAME_SUITE" "$FAME_MIRROR" "$FAME_SUITE" \
-			>"$dir/sources.list"
+	if [ "$(cat "$dir/sources.list" 2>/dev/null)" != "$list" ]; then
+		printf '%s\n' "$list" >"$dir/sources.list"
+		rm -f "$dir/updated"
 	fi
 	"$tool" -q -o Dir::Etc::SourceList="$dir/sources.list" \
 		-o Dir::Etc::SourceParts=/dev/null \
@@ -43,13 +56,16 @@ fame_apt() {
 		"$@"
 }
 
-# Refresh the private package lists at most once a day.
+# Refresh the private package lists (of FAME_APT_SUITE, as fame_apt) at
+# most once a day.
 fame_apt_update() {
-	local stamp=$FAME_CACHE/apt/updated
+	local suite=${FAME_APT_SUITE:-$FAME_SUITE} stamp
+	stamp=$FAME_CACHE/apt/updated
+	[ "$suite" = "$FAME_SUITE" ] || stamp=$FAME_CACHE/apt-$suite/updated
 	if [ -z "$(find "$stamp" -mtime -1 2>/dev/null)" ]; then
-		fame_step "updating the private apt lists for $FAME_SUITE"
+		fame_step "updating the private apt lists for $suite"
 		fame_apt update --error-on=any >/dev/null ||
-			fame_die "apt-get update of $FAME_SUITE failed" \
+			fame_die "apt-get update of $suite failed" \
 				"check the network access to $FAME_MIRROR"
 		touch "$stamp"
 	fi

@@ -84,6 +84,15 @@ struct fam_lib_args {
 #define FAM_LIB_OPEN_READ       (1u << 0)
 #define FAM_LIB_OPEN_WRITE      (1u << 1)
 
+/*
+ * FAM_LIB_OP_CREATE, _MKDIR and _SYMLINK flags. FAM_LIB_MAKE_OWNER: the
+ * new shelf belongs to args.uid and args.gid instead of the caller (uid 0
+ * only: a file system daemon that has already checked the permissions of
+ * the process it serves, as the LFS does with default_permissions). The
+ * set-group-ID directory rule still decides the group.
+ */
+#define FAM_LIB_MAKE_OWNER      (1u << 0)
+
 /* FAM_LIB_OP_SETXATTR flags (as setxattr(2)) */
 #define FAM_LIB_XATTR_CREATE    (1u << 0)   /* EEXIST if present */
 #define FAM_LIB_XATTR_REPLACE   (1u << 1)   /* ENODATA if absent */
@@ -107,10 +116,11 @@ enum fam_lib_op {
 	FAM_LIB_OP_LIST_BOOKS,
 	/* shelves and directories */
 	FAM_LIB_OP_GETATTR,         /* p -> fam_lib_attr [get_shelf] */
-	/* p, mode -> fam_lib_attr [create_shelf] */
+	/* p, mode[, flags, uid, gid] -> fam_lib_attr [create_shelf] */
 	FAM_LIB_OP_CREATE,
-	FAM_LIB_OP_MKDIR,           /* p, mode -> fam_lib_attr [mkdir] */
-	/* p, q = target -> fam_lib_attr [symlink] */
+	/* p, mode[, flags, uid, gid] -> fam_lib_attr [mkdir] */
+	FAM_LIB_OP_MKDIR,
+	/* p, q = target[, flags, uid, gid] -> fam_lib_attr [symlink] */
 	FAM_LIB_OP_SYMLINK,
 	/* p -> target bytes, NUL included [readlink] */
 	FAM_LIB_OP_READLINK,

@@ -256,6 +256,49 @@ static void test_setgid_directory(void)
     lt_free(t);
 }
 
+/* A file system daemon (uid 0) makes shelves for the users it serves. */
+static void test_make_owned(void)
+{
+    LibTest *t = open_grid();
+    FamLibCaller proj = lt_user(0, 1000, 500, 1);
+    FamLibNew f = { FAM_LIB_S_IFREG, 0640, NULL, 3000, 300 };
+    FamLibNew d = { FAM_LIB_S_IFDIR, 0750, NULL, 3000, 300 };
+    FamLibNew l = { FAM_LIB_S_IFLNK, 0, "f", 3000, 300 };
+    struct fam_lib_attr a;
+
+    g_assert_cmpint(fam_lib_make_owned(t->lib, &root, "/f", &f, &a), ==, 0);
+    g_assert_cmpuint(a.uid, ==, 3000);
+    g_assert_cmpuint(a.gid, ==, 300);
+    g_assert_cmphex(a.mode, ==, FAM_LIB_S_IFREG | 0640);
+    g_assert_cmpint(fam_lib_make_owned(t->lib, &root, "/d", &d, &a), ==, 0);
+    g_assert_cmphex(a.mode, ==, FAM_LIB_S_IFDIR | 0750);
+    g_assert_cmpuint(a.uid, ==, 3000);
+    g_assert_cmpint(fam_lib_make_owned(t->lib, &root, "/l", &l, &a), ==, 0);
+    g_assert_cmphex(a.mode, ==, FAM_LIB_S_IFLNK | 0777);
+    g_assert_cmpuint(a.gid, ==, 300);
+    /* The owner now owns it: it may chmod, another user may not. */
+    g_assert_cmpint(fam_lib_chmod(t->lib, &other, "/f", 0600), ==, 0);
+    g_assert_cmpint(fam_lib_chmod(t->lib, &owner, "/f", 0666), ==, -EPERM);
+    /* A set-group-ID directory still gives its group. */
+    lt_mkdir(t, &proj, "/proj", 02775);
+    g_assert_cmpint(fam_lib_make_owned(t->lib, &root, "/proj/f", &f, &a), ==,
+                    0);
+    g_assert_cmpuint(a.gid, ==, 500);
+    /* Only the superuser; no "keep" owner; the usual errors. */
+    g_assert_cmpint(fam_lib_make_owned(t->lib, &owner, "/g", &f, &a), ==,
+                    -EPERM);
+    f.uid = FAM_LIB_ID_KEEP;
+    g_assert_cmpint(fam_lib_make_owned(t->lib, &root, "/g", &f, &a), ==,
+                    -EINVAL);
+    f.uid = 3000;
+    g_assert_cmpint(fam_lib_make_owned(t->lib, &root, "/f", &f, &a), ==,
+                    -EEXIST);
+    f.type = FAM_LIB_S_IFMT;
+    g_assert_cmpint(fam_lib_make_owned(t->lib, &root, "/h", &f, &a), ==,
+                    -EINVAL);
+    lt_free(t);
+}
+
 static void test_chmod(void)
 {
     LibTest *t = open_grid();
@@ -409,6 +452,7 @@ int main(int argc, char **argv)
     g_test_add_func("/lib-core/perm/directory-write", test_directory_write);
     g_test_add_func("/lib-core/perm/sticky", test_sticky);
     g_test_add_func("/lib-core/perm/setgid-directory", test_setgid_directory);
+    g_test_add_func("/lib-core/perm/make-owned", test_make_owned);
     g_test_add_func("/lib-core/perm/chmod", test_chmod);
     g_test_add_func("/lib-core/perm/chown", test_chown);
     g_test_add_func("/lib-core/perm/times", test_times_permission);

@@ -624,6 +624,26 @@ static void test_core_errors(void)
     g_assert_cmpint(t_call(t, FAM_LIB_OP_OPEN, &a, "/d/f", NULL, NULL, 0),
                     ==, -EACCES);
 
+    /* an owner named by the caller: only root may, as a file system
+     * daemon does for the process it serves */
+    a = (struct fam_lib_args){ .mode = 0644, .flags = FAM_LIB_MAKE_OWNER,
+                               .uid = 1000, .gid = 1000 };
+    g_assert_cmpint(t_call(t, FAM_LIB_OP_CREATE, &a, "/mine", NULL, NULL,
+                           0), ==, -EPERM);
+    t->who = (FamLibCaller){ .node = 1, .uid = 0, .gid = 0, .pid = 6 };
+    g_assert_cmpint(t_call(t, FAM_LIB_OP_CREATE, &a, "/mine", NULL, NULL,
+                           0), ==, 0);
+    g_assert_cmpuint(t_attr_body(t).uid, ==, 1000);
+    g_assert_cmpuint(t_attr_body(t).gid, ==, 1000);
+    a.mode = 0700;
+    g_assert_cmpint(t_call(t, FAM_LIB_OP_MKDIR, &a, "/mydir", NULL, NULL,
+                           0), ==, 0);
+    g_assert_cmpuint(t_attr_body(t).uid, ==, 1000);
+    a.mode = 0;
+    g_assert_cmpint(t_call(t, FAM_LIB_OP_SYMLINK, &a, "/myln", "mine", NULL,
+                           0), ==, 0);
+    g_assert_cmpuint(t_getattr(t, "/myln").uid, ==, 1000);
+
     /* busy: open on node 1 by root, destroyed from node 0 */
     t->who = (FamLibCaller){ .node = 1, .uid = 0, .gid = 0, .pid = 6 };
     h = t_open(t, "/d/f", FAM_LIB_OPEN_READ | FAM_LIB_OPEN_WRITE);
