@@ -47,15 +47,19 @@ static void fam_shelf_evict(struct inode *inode)
 	 * goes too. After an unbind the mailbox is gone with the device; the
 	 * Librarian drops the node's handles when the node restarts.
 	 */
-	down_read(&fam->unbind);
-	if (sh->owns_handle && !fam->gone) {
-		ret = fam_shelf_lib_close(fam, sh->handle);
+	/*
+	 * Only then take `unbind`: an inode that never reached a file is
+	 * dropped by the ioctl, which holds it already.
+	 */
+	if (sh->owns_handle) {
+		down_read(&fam->unbind);
+		ret = fam->gone ? 0 : fam_shelf_lib_close(fam, sh->handle);
+		up_read(&fam->unbind);
 		if (ret)
 			dev_warn_ratelimited(&fam->pdev->dev,
 					     "closing shelf handle %llu: %d\n",
 					     sh->handle, ret);
 	}
-	up_read(&fam->unbind);
 	fam_shelf_map_free(&sh->map);
 	kfree(sh);
 	fam_put(fam);
