@@ -8,6 +8,7 @@
  */
 #include <linux/fs.h>
 #include <linux/idr.h>
+#include <linux/io.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/uaccess.h>
@@ -20,8 +21,15 @@ static void fam_free(struct kref *ref)
 {
 	struct fam_dev *fam = container_of(ref, struct fam_dev, ref);
 
+	if (fam->pool_map)
+		memunmap(fam->pool_map);
 	kfree(fam->mbox_buf);
 	kfree(fam);
+}
+
+void fam_put(struct fam_dev *fam)
+{
+	kref_put(&fam->ref, fam_free);
 }
 
 static int fam_open(struct inode *inode, struct file *file)
@@ -92,6 +100,8 @@ static long fam_do_ioctl(struct fam_dev *fam, unsigned int cmd,
 			return ret;
 		return copy_to_user(uarg, &u.wait, sizeof(u.wait)) ?
 			-EFAULT : 0;
+	case FAM_IOC_SHELF_FILE:
+		return fam_shelf_file(fam, uarg);
 	case FAM_IOC_LIB:
 		if (copy_from_user(&u.lib, uarg, sizeof(u.lib)))
 			return -EFAULT;
@@ -163,6 +173,7 @@ static int fam_check_identity(struct fam_dev *fam)
 	fam->node_id = readl(fam->regs + FAM_REG_NODE_ID);
 	fam->node_count = readl(fam->regs + FAM_REG_NODE_COUNT);
 	fam->pool_size = readq(fam->regs + FAM_REG_POOL_SIZE);
+	fam->book_size = readq(fam->regs + FAM_REG_BOOK_SIZE);
 	if (!fam->pool_size ||
 	    fam->pool_size > pci_resource_len(fam->pdev, FAM_BAR_POOL)) {
 		dev_err(dev, "pool of %llu bytes does not fit BAR2 (%llu bytes)\n",
@@ -204,6 +215,10 @@ static int fam_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	ret = fam_check_identity(fam);
 	if (ret)
 		goto put;
+	/* Only shelf files need it: without it /dev/famN still works */
+	fam->pool_map = memremap(fam->pool_phys, fam->pool_size, MEMREMAP_WB);
+	if (!fam->pool_map)
+		dev_warn(dev, "cannot map the pool in the kernel: no shelf files\n");
 
 	fam->minor_id = ida_alloc(&fam_ida, GFP_KERNEL);
 	if (fam->minor_id < 0) {
@@ -277,7 +292,25 @@ static struct pci_driver fam_driver = {
 	.remove = fam_remove,
 	.dev_groups = fam_groups,
 };
-module_pci_driver(fam_driver);
+static int __init fam_init(void)
+{
+	int ret = fam_shelf_init();
+
+	if (ret)
+		return ret;
+	ret = pci_register_driver(&fam_driver);
+	if (ret)
+		fam_shelf_exit();
+	return ret;
+}
+module_init(fam_init);
+
+static void __exit fam_exit(void)
+{
+	pci_unregister_driver(&fam_driver);
+	fam_shelf_exit();
+}
+module_exit(fam_exit);
 
 MODULE_DESCRIPTION("FAME fam-fabric device: fabric-attached memory, doorbells, Librarian mailbox");
 MODULE_AUTHOR("The FAME developers");

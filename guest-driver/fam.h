@@ -4,8 +4,9 @@
  *
  * One struct fam_dev per bound function. fam-main.c binds it and runs the
  * character device, fam-irq.c takes its MSI-X interrupts (doorbells,
- * mailbox, error log), fam-mbox.c carries Librarian requests and
- * fam-sysfs.c shows the registers and counters in sysfs.
+ * mailbox, error log), fam-mbox.c carries Librarian requests,
+ * fam-sysfs.c shows the registers and counters in sysfs, and fam-shelf*.c
+ * make shelf files (FAM_IOC_SHELF_FILE).
  */
 #ifndef FAM_H
 #define FAM_H
@@ -43,6 +44,15 @@ struct fam_dev {
 	void __iomem *regs;             /* BAR0 */
 	phys_addr_t pool_phys;          /* BAR2 */
 	u64 pool_size;                  /* FAM_REG_POOL_SIZE (<= BAR2) */
+	u64 book_size;                  /* FAM_REG_BOOK_SIZE */
+	/*
+	 * The pool in the kernel, for shelf files' read and write: cached
+	 * (write-back) like the user mappings of /dev/famN, so the two agree.
+	 * NULL if it could not be mapped (then no shelf files). It lives
+	 * until fam_free(), not just until unbind: a shelf file's copy may
+	 * still run when the device goes.
+	 */
+	void *pool_map;
 	u32 node_id;
 	u32 node_count;
 	int minor_id;                   /* N of /dev/famN */
@@ -68,6 +78,8 @@ struct fam_dev {
 	u64 errlog_seen;
 };
 
+void fam_put(struct fam_dev *fam);
+
 int fam_irq_setup(struct fam_dev *fam);
 void fam_irq_teardown(struct fam_dev *fam);
 int fam_ring(struct fam_dev *fam, const struct fam_ioc_ring *r);
@@ -77,6 +89,16 @@ int fam_mbox_init(struct fam_dev *fam);
 void fam_mbox_fini(struct fam_dev *fam);
 void fam_mbox_irq(struct fam_dev *fam);
 int fam_mbox_call(struct fam_dev *fam, struct fam_ioc_lib *call);
+/*
+ * A request of the driver's own: `msg` (FAM_MBOX_DATA_SIZE bytes) holds
+ * the `len`-byte request and gets the reply. Returns the reply's length.
+ * Without `intr` it waits through signals. Call with `unbind` held.
+ */
+int fam_mbox_kcall(struct fam_dev *fam, void *msg, u32 len, bool intr);
+
+int fam_shelf_init(void);
+void fam_shelf_exit(void);
+int fam_shelf_file(struct fam_dev *fam, struct fam_ioc_shelf_file __user *uarg);
 
 extern const struct attribute_group *fam_groups[];
 

@@ -251,6 +251,33 @@ int fam_lib_open_shelf(FamLib *lib, const FamLibCaller *who,
     return lib_end(lib, do_open(lib, who, path, flags, handle, out));
 }
 
+static int do_fstat(FamLib *lib, const FamLibCaller *who, uint64_t handle,
+                    struct fam_lib_fstat *out)
+{
+    int64_t shelf;
+    uint32_t flags;
+    int ret = lib_handle(lib, who, handle, &shelf, &flags);
+
+    if (ret < 0) {
+        return ret;
+    }
+    out->handle = handle;
+    out->flags = flags;
+    out->node = who->node;
+    return lib_attr(lib, shelf, &out->attr);
+}
+
+int fam_lib_fstat(FamLib *lib, const FamLibCaller *who, uint64_t handle,
+                  struct fam_lib_fstat *out)
+{
+    int ret = lib_begin_as(lib, who, LIB_TX_READ);
+
+    if (ret < 0) {
+        return ret;
+    }
+    return lib_end(lib, do_fstat(lib, who, handle, out));
+}
+
 /* After one of `node`'s handles on `shelf` (with `flags`) went away. */
 static int after_close(FamLib *lib, int64_t shelf, uint32_t node,
                        uint32_t flags)

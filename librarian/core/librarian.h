@@ -169,6 +169,13 @@ int fam_lib_open_shelf(FamLib *lib, const FamLibCaller *who,
 /* Close a handle of the caller's node; revoke what no other open needs. */
 int fam_lib_close_shelf(FamLib *lib, const FamLibCaller *who,
                         uint64_t handle);
+/*
+ * What a handle of the caller's node was opened for (FAM_LIB_OPEN_*) and
+ * its shelf's attributes; -EBADF if it is not one (another node's
+ * included), as CLOSE.
+ */
+int fam_lib_fstat(FamLib *lib, const FamLibCaller *who, uint64_t handle,
+                  struct fam_lib_fstat *out);
 /* Drop every handle of `node` (it rebooted), or of all nodes with
  * FAM_LIB_NODE_HOST (the cluster restarted). Returns handles dropped. */
 int fam_lib_drop_opens(FamLib *lib, uint32_t node);

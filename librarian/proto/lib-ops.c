@@ -87,6 +87,8 @@ static const FamLibOpInfo op_table[FAM_LIB_OP_MAX] = {
        EMPTY, NONE, 0),
     OP(OOB_RECV, NO, NO, NO, NONE, NONE, A_SIZE,
        LIST, OOB, 0),
+    OP(FSTAT, NO, NO, NO, NONE, NONE, A_HANDLE,
+       FIXED, NONE, sizeof(struct fam_lib_fstat)),
 };
 
 const FamLibOpInfo *fam_lib_op_info(uint32_t op)

@@ -186,6 +186,22 @@ static int op_close(FamLib *lib, const FamLibCaller *who,
     return fam_lib_close_shelf(lib, who, req->args.handle);
 }
 
+static int op_fstat(FamLib *lib, const FamLibCaller *who,
+                    const FamLibRequest *req, FamLibReplyBody *out)
+{
+    struct fam_lib_fstat f = { 0 };
+    int ret = fam_lib_fstat(lib, who, req->args.handle, &f);
+
+    if (ret < 0) {
+        return ret;
+    }
+    f.attr.reserved = 0;
+    fam_lib_wire_fstat(&f);
+    memcpy(out->body, &f, sizeof(f));
+    out->len = sizeof(f);
+    return 0;
+}
+
 static int op_resize(FamLib *lib, const FamLibCaller *who,
                      const FamLibRequest *req, FamLibReplyBody *out)
 {
@@ -352,6 +368,7 @@ static const FamLibOpFn op_fns[FAM_LIB_OP_MAX] = {
     [FAM_LIB_OP_ZERO_ZOMBIES] = op_zero_zombies,
     [FAM_LIB_OP_OOB_SEND] = op_oob_send,
     [FAM_LIB_OP_OOB_RECV] = fam_lib_proto_oob_recv,
+    [FAM_LIB_OP_FSTAT] = op_fstat,
 };
 
 FamLibOpFn fam_lib_proto_op(uint32_t op)

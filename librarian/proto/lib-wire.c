@@ -19,6 +19,7 @@ _Static_assert(sizeof(struct fam_lib_statfs) == 104, "list new fields");
 _Static_assert(sizeof(struct fam_lib_book) == 24, "list new fields");
 _Static_assert(sizeof(struct fam_lib_attr) == 80, "list new fields");
 _Static_assert(sizeof(struct fam_lib_open) == 88, "list new fields");
+_Static_assert(sizeof(struct fam_lib_fstat) == 96, "list new fields");
 _Static_assert(sizeof(struct fam_lib_list) == 16, "list new fields");
 _Static_assert(sizeof(struct fam_lib_dirent) == 16, "list new fields");
 _Static_assert(sizeof(struct fam_lib_opened) == 32, "list new fields");
@@ -114,6 +115,14 @@ void fam_lib_wire_open(struct fam_lib_open *o)
 {
     W64(o->handle);
     fam_lib_wire_attr(&o->attr);
+}
+
+void fam_lib_wire_fstat(struct fam_lib_fstat *f)
+{
+    W64(f->handle);
+    W32(f->flags);
+    W32(f->node);
+    fam_lib_wire_attr(&f->attr);
 }
 
 void fam_lib_wire_list(struct fam_lib_list *l)

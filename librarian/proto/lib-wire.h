@@ -19,6 +19,7 @@ void fam_lib_wire_statfs(struct fam_lib_statfs *s);
 void fam_lib_wire_book(struct fam_lib_book *b);
 void fam_lib_wire_attr(struct fam_lib_attr *a);
 void fam_lib_wire_open(struct fam_lib_open *o);
+void fam_lib_wire_fstat(struct fam_lib_fstat *f);
 void fam_lib_wire_list(struct fam_lib_list *l);
 void fam_lib_wire_dirent(struct fam_lib_dirent *d);
 void fam_lib_wire_opened(struct fam_lib_opened *o);

@@ -36,8 +36,13 @@ books=$(node_lines 0 | grep -oE 'node 0: /t holds books [0-9]+ and [0-9]+$' | gr
 b0=${books%% *}
 b1=${books##* }
 
+# The protocol version the guest programs were built with
+proto=$(sed -nE 's/^#define FAM_LIB_VERSION +([0-9]+).*/\1/p' \
+	"$(dirname "$0")/../../guest-driver/uapi/fame/fam-librarian-proto.h")
+[ -n "$proto" ] || fail "cannot read FAM_LIB_VERSION"
+
 # node 0
-step 0 "VERSION: .*, protocol 1, schema [0-9]+, ran as node 0"
+step 0 "VERSION: .*, protocol $proto, schema [0-9]+, ran as node 0"
 step 0 "STATFS matches the device: 8 books of 8 MiB, 8 free"
 step 0 "bad magic: error reply \\(.*\\)"
 step 0 "length beyond the mailbox: error reply \\(.*\\)"
@@ -60,7 +65,7 @@ step 0 "UNLINK /u once node 1 is off: ok as expected"
 step 0 "/u, left open by node 1, was freed by its power off \\([0-9]+ refusals before\\)"
 
 # node 1
-step 1 "VERSION: .*, protocol 1, schema [0-9]+, ran as node 1"
+step 1 "VERSION: .*, protocol $proto, schema [0-9]+, ran as node 1"
 step 1 "node 0 says 'written $b0 $b1'"
 step 1 "book $b0 \\(not yet opened by node 1\\) reads all-ones, grant fault counted and logged"
 step 1 "OPEN /t read-only: ok as expected"

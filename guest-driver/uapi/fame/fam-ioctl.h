@@ -11,6 +11,11 @@
  *             drop writes (the device counts and logs them).
  *   ioctl     FAM_IOC_* below.
  *
+ * FAM_IOC_SHELF_FILE turns a Librarian open handle into a regular file
+ * whose byte i is byte i of the shelf (its books in order): read, write,
+ * mmap (straight to the books' pool pages), and a backing file for FUSE
+ * passthrough.
+ *
  * docs/guest-driver.md explains them and the driver's sysfs files.
  */
 #ifndef FAM_IOCTL_H
@@ -68,9 +73,54 @@ struct fam_ioc_lib {
 	__u32 reply_len;        /* in: size of the buffer; out: the reply's */
 };
 
+/*
+ * FAM_IOC_SHELF_FILE (on /dev/famN): a new file for the shelf that
+ * `handle` has open. The handle must be one of this node's, from
+ * FAM_LIB_OP_OPEN through FAM_IOC_LIB; the driver asks the Librarian what
+ * it was opened for and where the shelf's books are (it takes no book
+ * number from the caller). `flags` is O_RDONLY or O_RDWR, optionally with
+ * O_CLOEXEC (the values of <fcntl.h>); O_RDWR needs a handle opened with
+ * FAM_LIB_OPEN_WRITE.
+ *
+ * On success the file owns the handle: the driver closes it in the
+ * Librarian (FAM_LIB_OP_CLOSE) when the file's inode goes, that is when
+ * every descriptor, mapping and FUSE backing file of it is gone. The
+ * caller must not close the handle itself. On failure the caller still
+ * owns the handle.
+ *
+ * The file: mode 0600, owned by the caller, size = the shelf's size.
+ * read/pread stop at the size; write/pwrite/fallocate(mode 0) past it
+ * grow the shelf through the Librarian first (FAM_LIB_OP_RESIZE, as the
+ * shelf's allocation policy places new books); mmap maps the pool pages
+ * themselves (no page cache), pages past the size raise SIGBUS. ftruncate
+ * is refused (EOPNOTSUPP): resize through the Librarian, then refresh.
+ */
+struct fam_ioc_shelf_file {
+	__u64 handle;           /* in: a Librarian open handle of this node */
+	__u32 flags;            /* in: O_RDONLY or O_RDWR, | O_CLOEXEC */
+	__s32 fd;               /* out: the new file descriptor */
+	__u64 size;             /* out: the shelf's size in bytes */
+};
+
+/*
+ * FAM_IOC_SHELF_REFRESH (on a file from FAM_IOC_SHELF_FILE): read the
+ * shelf's size and books from the Librarian again, after it was resized
+ * by someone else. Pages of mappings that now lie past the end, or whose
+ * book changed, are unmapped (a later touch faults them in again, or
+ * raises SIGBUS past the end).
+ */
+struct fam_ioc_shelf_refresh {
+	__u64 size;             /* out: the shelf's size in bytes */
+	__u64 books;            /* out: its books */
+};
+
 #define FAM_IOC_INFO    _IOR(FAM_IOC_MAGIC, 0x00, struct fam_ioc_info)
 #define FAM_IOC_RING    _IOW(FAM_IOC_MAGIC, 0x01, struct fam_ioc_ring)
 #define FAM_IOC_WAIT    _IOWR(FAM_IOC_MAGIC, 0x02, struct fam_ioc_wait)
 #define FAM_IOC_LIB     _IOWR(FAM_IOC_MAGIC, 0x03, struct fam_ioc_lib)
+#define FAM_IOC_SHELF_FILE \
+	_IOWR(FAM_IOC_MAGIC, 0x04, struct fam_ioc_shelf_file)
+#define FAM_IOC_SHELF_REFRESH \
+	_IOR(FAM_IOC_MAGIC, 0x05, struct fam_ioc_shelf_refresh)
 
 #endif /* FAM_IOCTL_H */

@@ -29,7 +29,7 @@
 #include <linux/types.h>
 
 #define FAM_LIB_MAGIC           0x42494c46u /* "FLIB" */
-#define FAM_LIB_VERSION         1           /* bumped on any change below */
+#define FAM_LIB_VERSION         2           /* bumped on any change below */
 #define FAM_LIB_MSG_MAX         4096u       /* = FAM_MBOX_DATA_SIZE */
 
 /* Name limits (longer gets ENAMETOOLONG). Paths are absolute: "/a/b". */
@@ -174,6 +174,12 @@ enum fam_lib_op {
 	 * size = cursor -> fam_lib_list + fam_lib_oob[] (messages after cursor)
 	 */
 	FAM_LIB_OP_OOB_RECV,
+	/*
+	 * handle -> fam_lib_fstat: what a handle of the caller's node is
+	 * open for and its shelf's attributes (fstat(2) by handle; for the
+	 * guest driver's shelf files, which must not trust a program's word)
+	 */
+	FAM_LIB_OP_FSTAT,
 	FAM_LIB_OP_MAX
 };
 
@@ -240,6 +246,13 @@ struct fam_lib_attr {
 
 struct fam_lib_open {
 	__u64 handle;
+	struct fam_lib_attr attr;
+};
+
+struct fam_lib_fstat {
+	__u64 handle;
+	__u32 flags;        /* FAM_LIB_OPEN_* the handle was opened with */
+	__u32 node;         /* the node that holds it (the caller's) */
 	struct fam_lib_attr attr;
 };
 

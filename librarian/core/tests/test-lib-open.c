@@ -320,6 +320,45 @@ static void test_shelf_books_by_handle(void)
     g_array_free(a, TRUE);
 }
 
+/* FSTAT by handle: the flags it was opened with, its shelf's attributes. */
+static void test_fstat(void)
+{
+    LibTest *t = lt_grid();
+    FamLibCaller n0 = lt_user(0, 0, 0, 1);
+    FamLibCaller n0b = lt_user(0, 1000, 1000, 2);
+    FamLibCaller n1 = lt_user(1, 0, 0, 1);
+    struct fam_lib_fstat f;
+    uint64_t hr, hw;
+
+    make_file(t, "/f", 3);
+    hr = open_as(t, &n0, "/f", FAM_LIB_OPEN_READ);
+    hw = open_as(t, &n0, "/f", FAM_LIB_OPEN_READ | FAM_LIB_OPEN_WRITE);
+    g_assert_cmpint(fam_lib_fstat(t->lib, &n0, hr, &f), ==, 0);
+    g_assert_cmpuint(f.handle, ==, hr);
+    g_assert_cmpuint(f.flags, ==, FAM_LIB_OPEN_READ);
+    g_assert_cmpuint(f.node, ==, 0);
+    g_assert_cmpuint(f.attr.id, ==, lt_stat(t, &root, "/f").id);
+    g_assert_cmpuint(f.attr.size, ==, 3 * BS);
+    g_assert_cmpuint(f.attr.books, ==, 3);
+    g_assert_cmpuint(f.attr.opens, ==, 2);
+    /* Any process of the node may ask (the driver asks for others) */
+    g_assert_cmpint(fam_lib_fstat(t->lib, &n0b, hw, &f), ==, 0);
+    g_assert_cmpuint(f.flags, ==, FAM_LIB_OPEN_READ | FAM_LIB_OPEN_WRITE);
+    /* It follows a resize */
+    lt_resize(t, &root, "/f", 5 * BS - 1, 0);
+    g_assert_cmpint(fam_lib_fstat(t->lib, &n0, hw, &f), ==, 0);
+    g_assert_cmpuint(f.attr.size, ==, 5 * BS - 1);
+    g_assert_cmpuint(f.attr.books, ==, 5);
+    /* Another node's, a closed one, none */
+    g_assert_cmpint(fam_lib_fstat(t->lib, &n1, hr, &f), ==, -EBADF);
+    g_assert_cmpint(fam_lib_close_shelf(t->lib, &n0, hr), ==, 0);
+    g_assert_cmpint(fam_lib_fstat(t->lib, &n0, hr, &f), ==, -EBADF);
+    g_assert_cmpint(fam_lib_fstat(t->lib, &n0, 0, &f), ==, -EBADF);
+    g_assert_cmpint(fam_lib_fstat(t->lib, &n0, UINT64_MAX, &f), ==, -EBADF);
+    g_assert_cmpint(fam_lib_fstat(t->lib, &n0, hw + 1000, &f), ==, -EBADF);
+    lt_free(t);
+}
+
 static void test_heartbeat(void)
 {
     LibTest *t = lt_grid();
@@ -429,6 +468,7 @@ int main(int argc, char **argv)
     g_test_add_func("/lib-core/open/drop-and-list", test_drop_and_list);
     g_test_add_func("/lib-core/open/shelf-books-by-handle",
                     test_shelf_books_by_handle);
+    g_test_add_func("/lib-core/open/fstat", test_fstat);
     g_test_add_func("/lib-core/node/heartbeat", test_heartbeat);
     g_test_add_func("/lib-core/node/oob", test_oob);
     return g_test_run();

@@ -47,6 +47,7 @@ static const ProtoSample proto_samples[] = {
       NULL, 0 },
     { FAM_LIB_OP_SHELF_BOOKS, { 0 }, "/f", NULL, NULL, 0 },
     { FAM_LIB_OP_LIST_OPENS, { 0 }, NULL, NULL, NULL, 0 },
+    { FAM_LIB_OP_FSTAT, { .handle = 1 }, NULL, NULL, NULL, 0 },
     { FAM_LIB_OP_CLOSE, { .handle = 1 }, NULL, NULL, NULL, 0 },
     { FAM_LIB_OP_READDIR, { 0 }, "/", NULL, NULL, 0 },
     { FAM_LIB_OP_SETXATTR, { 0 }, "/f", "user.x", "value", 5 },

@@ -167,7 +167,10 @@ static void set_magic(struct fam_lib_hdr *h) { h->magic = 0; }
 static void set_flags0(struct fam_lib_hdr *h) { h->flags = 0; }
 static void set_flags3(struct fam_lib_hdr *h) { h->flags = 3; }
 static void set_reserved(struct fam_lib_hdr *h) { h->reserved = 1; }
-static void set_version(struct fam_lib_hdr *h) { h->version = 2; }
+static void set_version(struct fam_lib_hdr *h)
+{
+    h->version = FAM_LIB_VERSION + 1;
+}
 static void set_length(struct fam_lib_hdr *h) { h->length += 1; }
 static void set_status_neg(struct fam_lib_hdr *h) { h->status = -2; }
 static void set_status_big(struct fam_lib_hdr *h) { h->status = 4096; }
@@ -287,7 +290,8 @@ static void test_reply_version(void)
     reply_make(&r, FAM_LIB_OP_STATFS, 4, EPROTONOSUPPORT, NULL, 0);
     reply_patch(&r, set_version);
     g_assert_cmpint(check(&r, FAM_LIB_OP_STATFS, 4), ==, -EPROTONOSUPPORT);
-    g_assert_cmpuint(fam_lib_reply_version(r.buf, r.len), ==, 2);
+    g_assert_cmpuint(fam_lib_reply_version(r.buf, r.len), ==,
+                     FAM_LIB_VERSION + 1);
     g_assert_cmpuint(fam_lib_reply_version(r.buf, HDR_LEN - 1), ==, 0);
     reply_make(&r, FAM_LIB_OP_STATFS, 4, EPROTONOSUPPORT, NULL, 0);
     g_assert_cmpint(check(&r, FAM_LIB_OP_STATFS, 4), ==, -EPROTONOSUPPORT);

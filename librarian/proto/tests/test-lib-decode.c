@@ -662,6 +662,10 @@ static void test_op_table(void)
     }
     i = fam_lib_op_info(FAM_LIB_OP_OPEN);
     g_assert_cmpuint(i->reply_size, ==, sizeof(struct fam_lib_open));
+    i = fam_lib_op_info(FAM_LIB_OP_FSTAT);
+    g_assert_cmpuint(i->reply_size, ==, sizeof(struct fam_lib_fstat));
+    g_assert_cmpuint(i->args, ==, FAM_LIB_ARG_HANDLE);
+    g_assert_cmpuint(i->str1, ==, FAM_LIB_PART_NONE);
     i = fam_lib_op_info(FAM_LIB_OP_READDIR);
     g_assert_cmpuint(i->item, ==, FAM_LIB_ITEM_DIRENT);
 }

@@ -431,10 +431,37 @@ static void test_shelf_ops(void)
                                    0).shelf, ==, at.id);
     walk_free(&w);
 
+    /* FSTAT: the handle's flags and its shelf, for its own node only */
     a = (struct fam_lib_args){ .handle = h };
+    g_assert_cmpint(t_call(t, FAM_LIB_OP_FSTAT, &a, NULL, NULL, NULL, 0),
+                    ==, 0);
+    {
+        struct fam_lib_fstat f;
+
+        g_assert_cmpuint(t->body_len, ==, sizeof(f));
+        memcpy(&f, t->body, sizeof(f));
+        fam_lib_wire_fstat(&f);
+        g_assert_cmpuint(f.handle, ==, h);
+        g_assert_cmpuint(f.flags, ==, FAM_LIB_OPEN_READ | FAM_LIB_OPEN_WRITE);
+        g_assert_cmpuint(f.node, ==, 0);
+        g_assert_cmpuint(f.attr.id, ==, at.id);
+        g_assert_cmpuint(f.attr.size, ==, 6 * MiB);
+        g_assert_cmpuint(f.attr.books, ==, 3);
+        g_assert_cmpuint(f.attr.reserved, ==, 0);
+    }
+    t->who.node = 1;
+    g_assert_cmpint(t_call(t, FAM_LIB_OP_FSTAT, &a, NULL, NULL, NULL, 0),
+                    ==, -EBADF);
+    t->who.node = 0;
+    /* By handle only: a path is a part FSTAT does not take */
+    g_assert_cmpint(t_call(t, FAM_LIB_OP_FSTAT, &a, "/d/f", NULL, NULL, 0),
+                    ==, -EBADMSG);
+
     g_assert_cmpint(t_call(t, FAM_LIB_OP_CLOSE, &a, NULL, NULL, NULL, 0),
                     ==, 0);
     g_assert_cmpuint(t->body_len, ==, 0);
+    g_assert_cmpint(t_call(t, FAM_LIB_OP_FSTAT, &a, NULL, NULL, NULL, 0),
+                    ==, -EBADF);
     g_assert_cmpint(t_call(t, FAM_LIB_OP_CLOSE, &a, NULL, NULL, NULL, 0),
                     <, 0);
 
