@@ -71,17 +71,39 @@ fame_apt_update() {
 	fi
 }
 
-# Download a file with apt's helper and check its sha256.
-# usage: fame_fetch URL DEST SHA256
-fame_fetch() {
-	local url=$1 dest=$2 sum=$3
+# Print the path of a Debian source package's file in the download cache,
+# downloading it first if needed and checking its sha256. The URL comes from
+# `apt-get source --print-uris PKG` in the private configuration of
+# FAME_APT_SUITE (default FAME_SUITE); once that suite has moved on to a
+# newer version, the file's path in the archive's pool is tried.
+# usage: fame_source_fetch PKG FILE SHA256 SIZE  (SIZE: for the progress line)
+fame_source_fetch() {
+	local pkg=$1 name=$2 sum=$3 size=$4 dest url pool
+	local suite=${FAME_APT_SUITE:-$FAME_SUITE}
+	dest=$FAME_CACHE/dl/$name
 	if [ -f "$dest" ] && echo "$sum  $dest" | sha256sum -c --status; then
+		printf '%s\n' "$dest"
 		return 0
 	fi
+	fame_apt_update >&2
+	url=$(fame_apt source --print-uris "$pkg" 2>/dev/null |
+		awk -v n="$name" '$2 == n { gsub("\047", "", $1); print $1 }') || url=
+	if [ -z "$url" ]; then
+		case $pkg in
+		lib?*) pool=${pkg:0:4} ;;
+		*) pool=${pkg:0:1} ;;
+		esac
+		url=$FAME_MIRROR/pool/main/$pool/$pkg/$name
+		fame_info "$suite no longer lists $name; trying $url" >&2
+	fi
+	fame_step "downloading $name ($size) from $url" >&2
 	mkdir -p "$(dirname "$dest")"
-	/usr/lib/apt/apt-helper -o APT::Sandbox::User=root download-file \
-		"$url" "$dest.part" "SHA256:$sum" >/dev/null ||
-		fame_die "download of $url failed or its sha256 did not match" \
-			"check the network access to $FAME_MIRROR"
+	if ! /usr/lib/apt/apt-helper -o APT::Sandbox::User=root download-file \
+		"$url" "$dest.part" "SHA256:$sum" >/dev/null; then
+		rm -f "$dest.part"
+		fame_die "could not download $url, or its sha256 was not $sum" \
+			"check the network access to $FAME_MIRROR, or put $name (sha256 $sum) into $FAME_CACHE/dl/"
+	fi
 	mv "$dest.part" "$dest"
+	printf '%s\n' "$dest"
 }

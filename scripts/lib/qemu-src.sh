@@ -12,33 +12,10 @@ FAME_QEMU_TARBALL_NAME=qemu_${FAME_QEMU_VERSION}+ds.orig.tar.xz
 FAME_QEMU_SHA256=0901da33844a331bf8b3602b9c1fbd178e60b737c8e3ade678255bd090c9b9f1
 FAME_PATCHES_DIR=${FAME_PATCHES_DIR:-$FAME_TOP/qemu-patches}
 
-# Print the cached tarball's path, downloading it first if needed.
-# The URL comes from `apt-get source --print-uris qemu` in the private apt
-# configuration; if bookworm-backports has moved past 10.0.2, the pool path
-# of the same file is tried.
+# Print the cached tarball's path, downloading it first if needed (from
+# bookworm-backports, or the pool once that has moved past 10.0.2).
 fame_qemu_fetch() {
-	local dest=$FAME_CACHE/dl/$FAME_QEMU_TARBALL_NAME url
-	if [ -f "$dest" ] && echo "$FAME_QEMU_SHA256  $dest" | sha256sum -c --status; then
-		printf '%s\n' "$dest"
-		return 0
-	fi
-	fame_apt_update >&2
-	url=$(fame_apt source --print-uris qemu 2>/dev/null |
-		awk -v n="$FAME_QEMU_TARBALL_NAME" '$2 == n { gsub("\047", "", $1); print $1 }') || url=
-	if [ -z "$url" ]; then
-		url=$FAME_MIRROR/pool/main/q/qemu/$FAME_QEMU_TARBALL_NAME
-		fame_info "$FAME_SUITE no longer lists $FAME_QEMU_TARBALL_NAME; trying $url" >&2
-	fi
-	fame_step "downloading $FAME_QEMU_TARBALL_NAME (39 MB) from $url" >&2
-	mkdir -p "$(dirname "$dest")"
-	if ! /usr/lib/apt/apt-helper -o APT::Sandbox::User=root download-file \
-		"$url" "$dest.part" "SHA256:$FAME_QEMU_SHA256" >/dev/null; then
-		rm -f "$dest.part"
-		fame_die "could not download $url, or its sha256 was not $FAME_QEMU_SHA256" \
-			"check the network access to $FAME_MIRROR, or get $FAME_QEMU_TARBALL_NAME another way and run ./configure --qemu-tarball=PATH"
-	fi
-	mv "$dest.part" "$dest"
-	printf '%s\n' "$dest"
+	fame_source_fetch qemu "$FAME_QEMU_TARBALL_NAME" "$FAME_QEMU_SHA256" 39MB
 }
 
 # Check a local tarball's sha256; die with the fix if it is wrong.
