@@ -37,7 +37,10 @@ static int fam_open(struct inode *inode, struct file *file)
 	/* misc_open() leaves our struct miscdevice in private_data */
 	struct fam_dev *fam = container_of(file->private_data, struct fam_dev,
 					   misc);
+	int ret = fam_shelf_fs_hold();
 
+	if (ret)
+		return ret;
 	kref_get(&fam->ref);
 	file->private_data = fam;
 	return 0;
@@ -48,6 +51,7 @@ static int fam_release(struct inode *inode, struct file *file)
 	struct fam_dev *fam = file->private_data;
 
 	kref_put(&fam->ref, fam_free);
+	fam_shelf_fs_drop();
 	return 0;
 }
 

@@ -232,9 +232,16 @@ int fam_shelf_file(struct fam_dev *fam, struct fam_ioc_shelf_file __user *uarg)
 		fam_shelf_discard(inode);
 		return fd;
 	}
+	/*
+	 * The file's last fput() drops a module reference for its f_op
+	 * (fops_put()), which alloc_file_pseudo() does not take: take it
+	 * here. The caller's open /dev/famN holds the module meanwhile.
+	 */
+	__module_get(THIS_MODULE);
 	file = alloc_file_pseudo(inode, fam_shelf_mnt, "fam-shelf",
 				 rdwr ? O_RDWR : O_RDONLY, &fam_shelf_fops);
 	if (IS_ERR(file)) {
+		module_put(THIS_MODULE);
 		put_unused_fd(fd);
 		fam_shelf_discard(inode);
 		return PTR_ERR(file);
@@ -255,14 +262,31 @@ int fam_shelf_file(struct fam_dev *fam, struct fam_ioc_shelf_file __user *uarg)
 	return 0;
 }
 
+/*
+ * An open /dev/famN holds the filesystem too: without that, a program
+ * that makes and drops one shelf file at a time (the LFS daemon, opening
+ * and closing files) would mount and unmount the filesystem each time,
+ * which costs RCU grace periods: milliseconds per open.
+ */
+int fam_shelf_fs_hold(void)
+{
+	return simple_pin_fs(&fam_shelf_fs_type, &fam_shelf_mnt,
+			     &fam_shelf_mnt_count);
+}
+
+void fam_shelf_fs_drop(void)
+{
+	simple_release_fs(&fam_shelf_mnt, &fam_shelf_mnt_count);
+}
+
 int fam_shelf_init(void)
 {
-	/* Nothing to do until the first shelf file pins the filesystem */
+	/* Nothing to do until an open /dev/famN or a shelf file pins the fs */
 	return 0;
 }
 
 void fam_shelf_exit(void)
 {
-	/* Every shelf file held the module: none is left, nor the mount */
+	/* Every open device and shelf file held the module: no mount is left */
 	WARN_ON(fam_shelf_mnt_count);
 }

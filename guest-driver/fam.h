@@ -98,6 +98,8 @@ int fam_mbox_kcall(struct fam_dev *fam, void *msg, u32 len, bool intr);
 
 int fam_shelf_init(void);
 void fam_shelf_exit(void);
+int fam_shelf_fs_hold(void);
+void fam_shelf_fs_drop(void);
 int fam_shelf_file(struct fam_dev *fam, struct fam_ioc_shelf_file __user *uarg);
 
 extern const struct attribute_group *fam_groups[];

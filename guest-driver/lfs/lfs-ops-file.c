@@ -122,6 +122,7 @@ static int open_inode(fuse_req_t req, Lfs *lfs, LfsInode *ino,
     fi->fh = ino->id;
     fi->keep_cache = 0;
     fi->direct_io = 0;
+    fi->noflush = 1;    /* nothing to flush: no FLUSH round trip at close */
     if (ino->backing_id > 0) {
         fi->backing_id = ino->backing_id;
         lfs->stats.passthrough++;

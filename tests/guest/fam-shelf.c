@@ -365,12 +365,27 @@ static bool refresh(struct sh *x, int fd, volatile uint64_t *w,
     return true;
 }
 
+/* The fam module's reference count, or -1. */
+static long module_refs(void)
+{
+    FILE *f = fopen("/sys/module/fam/refcnt", "r");
+    long n = -1;
+
+    if (f) {
+        if (fscanf(f, "%ld", &n) != 1)
+            n = -1;
+        fclose(f);
+    }
+    return n;
+}
+
 static bool node0(struct sh *x)
 {
     struct fam_lib_args a = { .mode = 0666 };
     uint64_t h, size, books[4];
     unsigned count;
     char rest[64];
+    long refs = module_refs();
     int fd;
 
     int rc = guest_mbox_call(&x->m, FAM_LIB_OP_UNLINK, NULL, x->path, NULL,
@@ -448,6 +463,10 @@ static bool node0(struct sh *x)
                                     NULL, NULL, NULL, 0, NULL, NULL),
                     EBADF))
         return false;
+    /* Every shelf file gave back the module reference it held */
+    if (refs < 0 || module_refs() != refs)
+        return FAIL(x, "the fam module's refcnt went from %ld to %ld "
+                    "across the shelf files", refs, module_refs());
     fame_say(x->n, "node 0: the handle was closed when the last fd and "
              "mapping went");
     /* The shelf stays: unlinking would zero the books the host checks */
