@@ -8,6 +8,8 @@
 #include "lfs.h"
 
 #include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -202,19 +204,28 @@ int lfs_path(Lfs *lfs, uint64_t id, const char *name, char *buf)
     }
     while (id != FUSE_ROOT_ID) {
         LfsInode *ino = lfs_inode_find(lfs, id);
+        char orphan[48];
+        const char *part;
         size_t n;
 
-        if (!ino || !ino->name) {
+        if (ino && ino->orphan) {
+            /* Its place now: LFS_ORPHANS/<id>, from the root */
+            snprintf(orphan, sizeof(orphan), LFS_ORPHANS_NAME "/%" PRIu64,
+                     ino->id);
+            part = orphan;
+        } else if (ino && ino->name) {
+            part = ino->name;
+        } else {
             return -ESTALE;
         }
-        n = strlen(ino->name);
+        n = strlen(part);
         if (n + 1 > pos) {
             return -ENAMETOOLONG;
         }
         pos -= n;
-        memcpy(buf + pos, ino->name, n);
+        memcpy(buf + pos, part, n);
         buf[--pos] = '/';
-        id = ino->parent;
+        id = ino->orphan ? FUSE_ROOT_ID : ino->parent;
     }
     if (pos == end) {
         buf[--pos] = '/';   /* the root itself */

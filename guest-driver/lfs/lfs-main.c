@@ -165,6 +165,7 @@ static int connect_librarian(Lfs *lfs, const char *device)
     }
     memcpy(&s, body, sizeof(s));
     lfs->book_size = s.book_size;
+    lfs_orphans_init(lfs);
     return 0;
 }
 

@@ -55,10 +55,13 @@ void lfs_reply_attr(fuse_req_t req, Lfs *lfs, const struct fam_lib_attr *a)
     struct stat st;
     LfsInode *ino = lfs_inode_find(lfs, a->id);
 
+    lfs_attr_to_stat(lfs, a, &st);
     if (ino) {
         ino->size_seen = a->size;
+        if (ino->orphan) {
+            st.st_nlink = 0;    /* unlinked, still open */
+        }
     }
-    lfs_attr_to_stat(lfs, a, &st);
     fuse_reply_attr(req, &st, lfs->timeout);
 }
 
@@ -69,6 +72,9 @@ static void lfs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
     struct fam_lib_attr a;
     int ret = lfs_path(lfs, parent, name, path);
 
+    if (lfs_is_orphans(parent, name)) {
+        ret = -ENOENT;
+    }
     if (ret == 0) {
         ret = lfs_getattr_path(lfs, path, &a);
     }
@@ -212,7 +218,16 @@ static void remove_entry(fuse_req_t req, fuse_ino_t parent, const char *name,
     if (ret == 0) {
         ret = lfs_call(lfs, op, NULL, path, NULL, NULL, 0, NULL, NULL);
     }
-    if (ret == 0 && (gone = lfs_inode_child(lfs, parent, name))) {
+    gone = ret == 0 || ret == -EBUSY ? lfs_inode_child(lfs, parent, name)
+                                     : NULL;
+    if (ret == -EBUSY && op == FAM_LIB_OP_UNLINK && gone && !gone->opens) {
+        /* Perhaps just closed here, the handle not yet gone */
+        ret = lfs_unlink_settled(lfs, path);
+    }
+    if (ret == -EBUSY && op == FAM_LIB_OP_UNLINK && gone && gone->opens) {
+        /* Open here: removed at its last close */
+        ret = lfs_orphan(lfs, gone);
+    } else if (ret == 0 && gone) {
         lfs_inode_move(lfs, gone, gone->parent, NULL);
     }
     fuse_reply_err(req, -ret);
@@ -255,9 +270,16 @@ static void lfs_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
         ret = lfs_call(lfs, FAM_LIB_OP_RENAME, NULL, from, to, NULL, 0,
                        NULL, NULL);
     }
+    replaced = lfs_inode_child(lfs, newparent, newname);
+    if (ret == -EBUSY && replaced && replaced->opens &&
+        lfs_orphan(lfs, replaced) == 0) {
+        /* The file it replaces is open here: it goes at its last close */
+        ret = lfs_call(lfs, FAM_LIB_OP_RENAME, NULL, from, to, NULL, 0,
+                       NULL, NULL);
+        replaced = NULL;
+    }
     if (ret == 0) {
         moved = lfs_inode_child(lfs, parent, name);
-        replaced = lfs_inode_child(lfs, newparent, newname);
         if (replaced && replaced != moved) {
             lfs_inode_move(lfs, replaced, replaced->parent, NULL);
         }
@@ -331,6 +353,10 @@ static void lfs_readdir(fuse_req_t req, fuse_ino_t id, size_t size,
                                                             &name)) == 1) {
             size_t n;
 
+            if (lfs_is_orphans(id, name)) {
+                ret = 0;
+                continue;
+            }
             st.st_ino = ent.id;
             st.st_mode = ent.mode;
             n = fuse_add_direntry(req, buf + used, size - used, name, &st,

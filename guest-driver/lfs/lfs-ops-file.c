@@ -96,6 +96,9 @@ static void shelf_close(fuse_req_t req, Lfs *lfs, LfsInode *ino)
     ino->shelf_fd = -1;
     ino->backing_id = 0;
     ino->handle = 0;
+    if (ino->orphan) {
+        lfs_orphan_reap(lfs, ino);
+    }
     lfs_inode_forget(lfs, ino->id, 0);
 }
 

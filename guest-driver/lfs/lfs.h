@@ -49,6 +49,7 @@ typedef struct LfsInode {
     int shelf_fd;           /* the shelf file, -1 if not open */
     int backing_id;         /* its FUSE passthrough id, 0 if none */
     uint64_t size_seen;     /* size last told to the kernel */
+    bool orphan;            /* unlinked while open: in LFS_ORPHANS */
 } LfsInode;
 
 /* What the daemon has been asked, for `user.LFS.stats` (docs/lfs.md). */
@@ -75,6 +76,15 @@ typedef struct Lfs {
     unsigned char req[FAM_LIB_MSG_MAX];
     unsigned char reply[FAM_LIB_MSG_MAX];
 } Lfs;
+
+/*
+ * Files unlinked (or replaced by a rename) while open on this node wait
+ * here, as /.lfs-deleted/<shelf id>, until their last close: the
+ * Librarian does not destroy a shelf that is open. The directory is
+ * hidden from lookup and readdir (docs/lfs.md).
+ */
+#define LFS_ORPHANS_NAME       ".lfs-deleted"
+#define LFS_ORPHANS            "/" LFS_ORPHANS_NAME
 
 #define LFS_DIRENT_OFF_DOT     1    /* readdir offsets of "." and ".." */
 #define LFS_DIRENT_OFF_DOTDOT  2
@@ -113,6 +123,22 @@ int lfs_inode_move(Lfs *lfs, LfsInode *ino, uint64_t parent,
  * or -ESTALE for an inode the daemon no longer knows a path of.
  */
 int lfs_path(Lfs *lfs, uint64_t id, const char *name, char *buf);
+
+/* lfs-orphan.c: files unlinked while open here */
+/* Make the directory, and remove what earlier runs left there. */
+void lfs_orphans_init(Lfs *lfs);
+/* Move the open inode to the orphans; 0 or a negative errno. */
+int lfs_orphan(Lfs *lfs, LfsInode *ino);
+/* At the inode's last close: remove it for good. */
+void lfs_orphan_reap(Lfs *lfs, LfsInode *ino);
+bool lfs_is_orphans(uint64_t parent, const char *name);
+/*
+ * UNLINK of a file this node had open: the driver closes the Librarian
+ * handle when the last reference to the shelf file goes, which the kernel
+ * may finish a moment after the FUSE RELEASE. So EBUSY is retried for up
+ * to 20 ms before it is believed.
+ */
+int lfs_unlink_settled(Lfs *lfs, const char *path);
 
 /* The operations, by kind */
 void lfs_ops_dir(struct fuse_lowlevel_ops *ops);
