@@ -9,7 +9,8 @@
 # every store with no msync, while neither daemon serves a READ or WRITE,
 # and whose words the host finds in the pool file at the offsets that
 # `fam-lib books` lists; SIGBUS past the end; a shrink refused while
-# another node has the file open. Then a second QEMU run on the same pool
+# another node has the file open; unlink of a file open on the same node
+# (deferred to its close) and on another (EBUSY). Then a second QEMU run on the same pool
 # file and database finds the data set, its mode and its xattr intact.
 set -u -o pipefail
 # shellcheck source-path=SCRIPTDIR source=fam-helpers.sh
@@ -41,14 +42,16 @@ done
 [ "$renames" -eq 10 ] || fail "nodes 0 and 1 won $renames renames of 10, not 10"
 
 for m in "read node 0's [0-9]+ bytes intact" \
-	"saw node 0's rename after [0-9]+ ms, chmod after [0-9]+ ms, growth after [0-9]+ ms, unlink after [0-9]+ ms"; do
+	"saw node 0's rename after [0-9]+ ms, chmod after [0-9]+ ms, growth after [0-9]+ ms, unlink after [0-9]+ ms" \
+	"unlink of a file open on node 0 was EBUSY, worked once it closed"; do
 	[ "$(count_node 7 "^fame-test lfs-share: node 7: $m\$")" -eq 1 ] || fail "node 7 did not report: $m"
 done
 for m in "the directory lists 320 own and 20 shared entries, none twice" \
 	"every rename race has exactly one winner" \
 	"stored [0-9]+ words through the mapping; SIGBUS past the end" \
 	"saw node 5's store in its mapping" \
-	"a shrink was EBUSY while node 5 had the file open, worked once it closed; the dropped book's pages raise SIGBUS"; do
+	"a shrink was EBUSY while node 5 had the file open, worked once it closed; the dropped book's pages raise SIGBUS" \
+	"an unlinked open file stayed readable with nlink 0; its books came back at its close"; do
 	[ "$(count_node 0 "^fame-test lfs-share: node 0: $m\$")" -eq 1 ] || fail "node 0 did not report: $m"
 done
 [ "$(count_node 5 "^fame-test lfs-share: node 5: saw all [0-9]+ of node 0's words in its mapping, no msync\$")" -eq 1 ] ||

@@ -22,6 +22,9 @@
  *     node has the file open is refused (EBUSY); once it closed, the
  *     shrink works. The daemons of both nodes served no READ or WRITE
  *     (user.LFS.stats).
+ *  6. Node 0 unlinks a file it has open: it stays readable (nlink 0) and
+ *     its books come back at the close. The last node's unlink of a file
+ *     node 0 has open is EBUSY, and works once node 0 closed it.
  *
  * With fame.boot=2 (a second run on the same pool and database) node 0
  * checks instead that the data set, its mode and an xattr survived.
@@ -386,6 +389,85 @@ static bool visibility(void)
     return true;
 }
 
+static uint64_t free_books(void)
+{
+    struct statvfs sv;
+
+    return statvfs("/lfs", &sv) == 0 ? sv.f_bfree : 0;
+}
+
+/*
+ * 6. Unlink of an open file: on the node that has it open it works (the
+ * file lives on until its last close, then its books come back); from
+ * another node it is EBUSY until the opener closes.
+ */
+static bool unlink_open(void)
+{
+    unsigned last = node->count - 1;
+    char buf[4096];
+    struct stat st;
+    uint64_t before;
+    int fd;
+
+    if (node->id == 0) {
+        before = free_books();
+        memset(buf, 0x77, sizeof(buf));
+        fd = open(DIR_ "/scratch", O_CREAT | O_EXCL | O_RDWR, 0600);
+        if (fd < 0 || write(fd, buf, sizeof(buf)) != sizeof(buf) ||
+            unlink(DIR_ "/scratch") < 0) {
+            return FAIL("node 0: unlink of an open file: %s",
+                        strerror(errno));
+        }
+        memset(buf, 0, sizeof(buf));
+        if (exists(DIR_ "/scratch") || fstat(fd, &st) < 0 ||
+            st.st_nlink != 0 || pread(fd, buf, sizeof(buf), 0) != 4096 ||
+            buf[4095] != 0x77) {
+            return FAIL("node 0: the unlinked open file: name %s, nlink "
+                        "%ju, data %s", exists(DIR_ "/scratch") ? "kept"
+                        : "gone", (uintmax_t)st.st_nlink,
+                        buf[4095] == 0x77 ? "ok" : "lost");
+        }
+        close(fd);
+        for (double end = fame_now() + 5; free_books() != before;) {
+            if (fame_now() > end) {
+                return FAIL("node 0: %" PRIu64 " free books after the "
+                            "unlinked file's close, not %" PRIu64,
+                            free_books(), before);
+            }
+            fame_sleep(0.01);
+        }
+        fame_say(node, "node 0: an unlinked open file stayed readable "
+                 "with nlink 0; its books came back at its close");
+        fd = open(DIR_ "/held", O_CREAT | O_EXCL | O_RDWR, 0666);
+        if (fd < 0 || !touch(DIR_ "/held-open") ||
+            !wait_for(DIR_ "/held-tried")) {
+            return false;
+        }
+        close(fd);
+        return touch(DIR_ "/held-closed");
+    }
+    if (node->id != last) {
+        return true;
+    }
+    if (!wait_for(DIR_ "/held-open")) {
+        return false;
+    }
+    if (unlink(DIR_ "/held") == 0 || errno != EBUSY) {
+        return FAIL("node %u: unlink of a file node 0 has open: %s, not "
+                    "EBUSY", node->id, strerror(errno));
+    }
+    if (!touch(DIR_ "/held-tried") || !wait_for(DIR_ "/held-closed")) {
+        return false;
+    }
+    if (unlink(DIR_ "/held") < 0) {
+        return FAIL("node %u: unlink once node 0 closed: %s", node->id,
+                    strerror(errno));
+    }
+    fame_say(node, "node %u: unlink of a file open on node 0 was EBUSY, "
+             "worked once it closed", node->id);
+    return true;
+}
+
 static sigjmp_buf bus_jmp;
 
 static void on_bus(int sig)
@@ -621,7 +703,7 @@ int main(int argc, char **argv)
     ok = wait_for(DIR_ "/ready") && data_set() && barrier("b1") &&
          create_race() && (n.id > 1 || rename_race()) && barrier("b2") &&
          (n.id != 0 || (check_crowd() && check_race())) && visibility() &&
-         mapping(mapper) && barrier("b3");
+         mapping(mapper) && unlink_open() && barrier("b3");
     fame_say(node, ok ? "PASS" : "FAIL (the reason is above)");
     return !ok;
 }
