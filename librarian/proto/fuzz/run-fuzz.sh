@@ -92,6 +92,7 @@ if [ ! -f "$build_dir/build.ninja" ]; then
 		CFLAGS="$san,fuzzer-no-link -fno-sanitize-recover=all -fno-omit-frame-pointer" \
 		LDFLAGS="$san" \
 		meson setup "$build_dir" "$source_dir" -Dbuildtype=debugoptimized \
+		-Dguest_lfs=false \
 		>"$build_dir/setup.log" 2>&1; then
 		tail -n 20 "$build_dir/setup.log" | sed 's/^/    | /' >&2
 		rm -f "$build_dir/build.ninja"
