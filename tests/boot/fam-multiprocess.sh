@@ -1,5 +1,5 @@
 #!/bin/bash
-# fam-multiprocess.sh [share|atomic]: the old FAME topology, one stock q35
+# fam-multiprocess.sh [share|atomic|doorbell|driver|lfs]: the old FAME topology, one stock q35
 # process per node, each with `-device fam-fabric` on one shared pool file
 # (memory-backend-file,share=on). Nothing but the pool file connects the
 # two processes.
@@ -21,6 +21,10 @@
 #   here: node 0 writes a book of the pool through /dev/fam0, node 1 reads
 #   it) and $rounds doorbell round trips between the processes, each taken
 #   as an MSI-X interrupt by the other node's driver.
+# lfs: the LFS in q35 processes: the standalone fam-librarian serves the
+#   pool, each device forwards its mailbox to it (librarian=SOCKET), both
+#   nodes mount /lfs and run `lfs-share` (data set, races, a mapping shared
+#   with no daemon reads or writes, unlinks).
 set -u -o pipefail
 # shellcheck source-path=SCRIPTDIR source=fam-helpers.sh
 . "$(dirname "$0")/fam-helpers.sh"
@@ -46,7 +50,13 @@ driver)
 	name=fam-multiprocess-driver
 	run="fame.run=fam-driver fam.db_rounds=$rounds"
 	;;
-*) echo "usage: $0 [share|atomic|doorbell|driver]" >&2; exit 2 ;;
+lfs)
+	name=fam-multiprocess-lfs
+	run="fame.run=lfs-share"
+	limit=500
+	FAM_TEST_POOL_SIZE=128M
+	;;
+*) echo "usage: $0 [share|atomic|doorbell|driver|lfs]" >&2; exit 2 ;;
 esac
 fam_init $name
 rm -f "$pool.doorbells"
@@ -70,6 +80,19 @@ node_logs() {
 	console=$base.console lines=$base.lines stderr=$base.stderr cmdfile=$base.cmd
 }
 
+# lfs: the standalone Librarian serves the pool, each process's mailbox
+# forwards to it (librarian=SOCKET), and every node mounts /lfs.
+librarian=
+if [ "$mode" = lfs ]; then
+	sock=$FAME_TEST_LOGS/$name.sock
+	"$FAME_BUILD/librarian/daemon/fam-librarian" --pool "$pool" --model ideal \
+		--nodes $nodes --socket "$sock" --pid-file "$FAME_TEST_LOGS/$name.pid" \
+		2>"$FAME_TEST_LOGS/$name.librarian.log" ||
+		fail "fam-librarian did not start: $(cat "$FAME_TEST_LOGS/$name.librarian.log")"
+	trap 'kill "$(cat "$FAME_TEST_LOGS/$name.pid")" 2>/dev/null' EXIT
+	librarian=",librarian=$sock"
+fi
+
 pids=()
 start=$SECONDS
 for ((i = 0; i < nodes; i++)); do
@@ -83,7 +106,7 @@ for ((i = 0; i < nodes; i++)); do
 		-smp 1,maxcpus=2
 		-m "${FAME_TEST_MEM}M" -display none -serial stdio
 		-object "memory-backend-file,id=fam,mem-path=$pool,size=$FAM_TEST_POOL_SIZE,share=on"
-		-device "fam-fabric,memdev=fam,node-id=$i,nodes=$nodes,doorbells=$pool.doorbells"
+		-device "fam-fabric,memdev=fam,node-id=$i,nodes=$nodes,doorbells=$pool.doorbells$librarian"
 		-kernel "$FAME_GUEST/vmlinuz" -initrd "$FAME_GUEST/initramfs.cpio.gz"
 		-append "console=ttyS0 loglevel=3 fame.node=$i fame.nodes=$nodes fame.boot=1 $run fam.run_id=$run_id")
 	printf '%q ' "${cmd[@]}" >"$cmdfile"
@@ -157,6 +180,26 @@ if [ "$mode" = driver ]; then
 	rtt=$(node_lines 0 | grep -oE "interrupts, [0-9.]+ us" | grep -oE '[0-9.]+ us')
 	pass "two q35 processes: the driver shared a book and took $rounds" \
 		"doorbell round trips as MSI-X ($rtt each), ${elapsed} s"
+fi
+
+if [ "$mode" = lfs ]; then
+	expect_verdicts lfs-share $nodes
+	for m in "0: stored [0-9]+ words through the mapping; SIGBUS past the end" \
+		"0: saw node 1's store in its mapping" \
+		"1: saw all [0-9]+ of node 0's words in its mapping, no msync" \
+		"1: read node 0's [0-9]+ bytes intact" \
+		"0: every rename race has exactly one winner" \
+		"0: an unlinked open file stayed readable with nlink 0; its books came back at its close"; do
+		[ "$(count_node "${m%%:*}" "^fame-test lfs-share: node $m\$")" -eq 1 ] ||
+			fail "process ${m%%:*} did not report: node $m"
+	done
+	for i in 0 1; do
+		[ "$(count_node "$i" "^fame-test lfs-share: node $i: the daemon served 0 READ and 0 WRITE requests\$")" -eq 1 ] ||
+			fail "process $i's LFS daemon served reads or writes"
+	done
+	rm -f "$pool.doorbells"
+	pass "two q35 processes and fam-librarian: the LFS shared a data set," \
+		"races, a direct mapping (no daemon I/O) and unlinks, ${elapsed} s"
 fi
 
 expect_verdicts fam-info $nodes
