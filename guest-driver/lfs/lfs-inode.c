@@ -177,7 +177,8 @@ LfsInode *lfs_inode_child(Lfs *lfs, uint64_t parent, const char *name)
     /* Rare (rename and unlink only): a scan is fine. */
     for (size_t i = 0; i < lfs->nbuckets; i++) {
         for (LfsInode *ino = lfs->buckets[i]; ino; ino = ino->next) {
-            if (ino->parent == parent && ino->name &&
+            /* an orphan keeps its old parent and name for nothing */
+            if (ino->parent == parent && ino->name && !ino->orphan &&
                 strcmp(ino->name, name) == 0) {
                 return ino;
             }

@@ -27,6 +27,7 @@ LfsInode *lfs_fill_entry(Lfs *lfs, uint64_t parent, const char *name,
         return NULL;
     }
     ino->size_seen = a->size;
+    ino->last = *a;
     e->ino = a->id;
     e->generation = 1;
     e->attr_timeout = lfs->timeout;
@@ -58,6 +59,7 @@ void lfs_reply_attr(fuse_req_t req, Lfs *lfs, const struct fam_lib_attr *a)
     lfs_attr_to_stat(lfs, a, &st);
     if (ino) {
         ino->size_seen = a->size;
+        ino->last = *a;
         if (ino->orphan) {
             st.st_nlink = 0;    /* unlinked, still open */
         }
@@ -113,6 +115,7 @@ void lfs_reply_getattr(fuse_req_t req, Lfs *lfs, uint64_t id)
         const void *body;
         size_t len;
 
+        lfs_push_mtime(lfs, ino);
         ret = lfs_call(lfs, FAM_LIB_OP_FSTAT, &args, NULL, NULL, NULL, 0,
                        &body, &len);
         if (ret == 0 && len < sizeof(struct fam_lib_fstat)) {
@@ -122,6 +125,14 @@ void lfs_reply_getattr(fuse_req_t req, Lfs *lfs, uint64_t id)
             memcpy(&a, &((const struct fam_lib_fstat *)body)->attr,
                    sizeof(a));
         }
+    } else if (ino && !ino->name && !ino->orphan && ino->last.id == id) {
+        /*
+         * Removed here (rmdir, or replaced by a rename) while the kernel
+         * still has it, e.g. an open directory: what it was, no links.
+         */
+        a = ino->last;
+        a.nlink = 0;
+        ret = 0;
     } else {
         ret = lfs_path(lfs, id, NULL, path);
         if (ret == 0) {
@@ -218,8 +229,16 @@ static void remove_entry(fuse_req_t req, fuse_ino_t parent, const char *name,
     if (ret == 0) {
         ret = lfs_call(lfs, op, NULL, path, NULL, NULL, 0, NULL, NULL);
     }
-    gone = ret == 0 || ret == -EBUSY ? lfs_inode_child(lfs, parent, name)
-                                     : NULL;
+    gone = ret == 0 ? lfs_inode_child(lfs, parent, name) : NULL;
+    if (ret == -EBUSY && op == FAM_LIB_OP_UNLINK) {
+        /* By the Librarian's id: this daemon may know older inodes that
+         * had this name */
+        struct fam_lib_attr a;
+
+        if (lfs_getattr_path(lfs, path, &a) == 0) {
+            gone = lfs_inode_find(lfs, a.id);
+        }
+    }
     if (ret == -EBUSY && op == FAM_LIB_OP_UNLINK && gone && !gone->opens) {
         /* Perhaps just closed here, the handle not yet gone */
         ret = lfs_unlink_settled(lfs, path);
@@ -271,6 +290,9 @@ static void lfs_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
                        NULL, NULL);
     }
     replaced = lfs_inode_child(lfs, newparent, newname);
+    if (ret == -EBUSY && lfs_getattr_path(lfs, to, &a) == 0) {
+        replaced = lfs_inode_find(lfs, a.id);   /* by id, as in unlink */
+    }
     if (ret == -EBUSY && replaced && replaced->opens &&
         lfs_orphan(lfs, replaced) == 0) {
         /* The file it replaces is open here: it goes at its last close */

@@ -24,6 +24,37 @@ static Lfs *lfs_of(fuse_req_t req)
     return fuse_req_userdata(req);
 }
 
+static struct timespec shelf_mtime(int fd)
+{
+    struct stat st;
+
+    return fstat(fd, &st) == 0 ? st.st_mtim : (struct timespec){ 0 };
+}
+
+void lfs_push_mtime(Lfs *lfs, LfsInode *ino)
+{
+    struct fam_lib_args args = {
+        .atime_ns = FAM_LIB_TIME_OMIT,
+        .mtime_ns = FAM_LIB_TIME_NOW,
+    };
+    char path[FAM_LIB_PATH_MAX];
+    struct timespec now;
+
+    if (ino->shelf_fd < 0) {
+        return;
+    }
+    now = shelf_mtime(ino->shelf_fd);
+    if (now.tv_sec == ino->written.tv_sec &&
+        now.tv_nsec == ino->written.tv_nsec) {
+        return;
+    }
+    if (lfs_path(lfs, ino->id, NULL, path) == 0 &&
+        lfs_call(lfs, FAM_LIB_OP_SETTIMES, &args, path, NULL, NULL, 0, NULL,
+                 NULL) == 0) {
+        ino->written = now;
+    }
+}
+
 /* Give the inode its shared handle and shelf file, if not open yet. */
 static int shelf_open(fuse_req_t req, Lfs *lfs, LfsInode *ino,
                       struct fam_lib_attr *attr)
@@ -69,6 +100,7 @@ static int shelf_open(fuse_req_t req, Lfs *lfs, LfsInode *ino,
     ino->handle = op.handle;
     ino->shelf_fd = sf.fd;
     ino->backing_id = 0;
+    ino->written = shelf_mtime(sf.fd);
     if (lfs->passthrough) {
         ret = fuse_passthrough_open(req, sf.fd);
         if (ret > 0) {
@@ -88,6 +120,7 @@ static void shelf_close(fuse_req_t req, Lfs *lfs, LfsInode *ino)
     if (--ino->opens > 0) {
         return;
     }
+    lfs_push_mtime(lfs, ino);
     if (ino->backing_id > 0) {
         fuse_passthrough_close(req, ino->backing_id);
     }

@@ -49,6 +49,8 @@ typedef struct LfsInode {
     int shelf_fd;           /* the shelf file, -1 if not open */
     int backing_id;         /* its FUSE passthrough id, 0 if none */
     uint64_t size_seen;     /* size last told to the kernel */
+    struct timespec written;    /* the shelf file's mtime, last pushed */
+    struct fam_lib_attr last;   /* attributes last told to the kernel */
     bool orphan;            /* unlinked while open: in LFS_ORPHANS */
 } LfsInode;
 
@@ -102,6 +104,15 @@ int lfs_call_attr(Lfs *lfs, uint16_t op, const struct fam_lib_args *args,
                   const char *str1, const char *str2,
                   struct fam_lib_attr *attr);
 int lfs_getattr_path(Lfs *lfs, const char *path, struct fam_lib_attr *attr);
+
+/*
+ * Writes through passthrough reach the shelf file, not the daemon; the
+ * driver stamps the shelf file's mtime. If it moved since the last look,
+ * tell the Librarian (its mtime becomes its "now"), so that stat here and
+ * on other nodes shows the write. Called before attributes of an open
+ * inode are reported, and at its last close.
+ */
+void lfs_push_mtime(Lfs *lfs, LfsInode *ino);
 void lfs_attr_to_stat(const Lfs *lfs, const struct fam_lib_attr *a,
                       struct stat *st);
 

@@ -94,6 +94,10 @@ struct fam_ioc_lib {
  * shelf's allocation policy places new books); mmap maps the pool pages
  * themselves (no page cache), pages past the size raise SIGBUS. ftruncate
  * is refused (EOPNOTSUPP): resize through the Librarian, then refresh.
+ * Every write and fallocate moves the file's mtime (fstat) forward, by a
+ * nanosecond, so a comparison of mtimes tells whether it was written; the
+ * Librarian's own times are not touched (the LFS daemon does that).
+ * Stores through a mapping change no time.
  */
 struct fam_ioc_shelf_file {
 	__u64 handle;           /* in: a Librarian open handle of this node */
