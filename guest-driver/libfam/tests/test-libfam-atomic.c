@@ -132,17 +132,17 @@ static void test_misaligned(void)
         return;     /* not reached: the parent sees an exit, not abort */
     }
     g_setenv("LIBFAM_CASE", "32", TRUE);
-    g_test_trap_subprocess(NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+    g_test_trap_subprocess(NULL, 0, 0);
     g_test_trap_assert_failed();
     g_test_trap_assert_stderr("libfam: fam_atomic_32_fetch_add: address 0x*"
                               " not 4-byte aligned\n");
     g_setenv("LIBFAM_CASE", "64", TRUE);
-    g_test_trap_subprocess(NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+    g_test_trap_subprocess(NULL, 0, 0);
     g_test_trap_assert_failed();
     g_test_trap_assert_stderr("libfam: fam_atomic_64_compare_store: address"
                               " 0x* not 8-byte aligned\n");
     g_setenv("LIBFAM_CASE", "read", TRUE);
-    g_test_trap_subprocess(NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+    g_test_trap_subprocess(NULL, 0, 0);
     g_test_trap_assert_failed();
     g_test_trap_assert_stderr("libfam: fam_atomic_64_read: address 0x*"
                               " not 8-byte aligned\n");

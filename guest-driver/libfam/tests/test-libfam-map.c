@@ -1,7 +1,7 @@
 /*
  * Unit tests of fam_map_file() and fam_unmap_file() on ordinary files in
  * a temporary directory (the same calls reach the pool on /lfs; the boot
- * test libfam-atomic uses them there): every refusal with its errno and
+ * test libfam-lfs uses them there): every refusal with its errno and
  * nothing left open, the whole-file and partial sizes, growth with
  * FAM_MAP_CREATE, sharing through the file, read-only mappings; and the
  * argument checks of the libfam-atomic region registration.
@@ -188,7 +188,7 @@ static void test_readonly(void)
         ((volatile char *)m.addr)[0] = 1;
         return;
     }
-    g_test_trap_subprocess(NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+    g_test_trap_subprocess(NULL, 0, 0);
     g_test_trap_assert_failed();
     g_free(path);
 }
