@@ -145,7 +145,7 @@ static void plain_increment(int64_t *word)
     volatile int64_t *w = word;
     int64_t v = *w;
 
-    for (int k = 0; k < 16; k++) {
+    for (int k = 0; k < 256; k++) {
         __asm__ __volatile__("" ::: "memory");
     }
     *w = v + 1;
