@@ -52,8 +52,8 @@ done
 
 # How many plain increments without a lock were lost only shows that the
 # nodes raced (the fetch-add phase first, then the spinlock phase).
-lost=$(node_lines 0 | grep -oE 'unprotected increments lost -?[0-9]+' | grep -oE -- '-?[0-9]+$')
-read -r lost_add lost_lock <<<"$(echo $lost)"
+mapfile -t lost < <(node_lines 0 | grep -oE 'unprotected increments lost -?[0-9]+' | grep -oE -- '-?[0-9]+$')
+lost_add=${lost[0]:-?} lost_lock=${lost[1]:-?}
 fetch=$(node_lines 0 | sed -nE 's/.*: ([0-9]+) fetch-adds in ([0-9.]+) s;.*/\2/p')
 spin=$(node_lines 0 | sed -nE 's/.*: ([0-9]+) increments under the spinlock in ([0-9.]+) s;.*/\2/p')
 pass "$nodes nodes on one /lfs file: $((nodes * adds)) fetch-adds (node 0: $fetch s; unprotected lost $lost_add)," \
