@@ -12,10 +12,10 @@
  * Every atomic is sequentially consistent (C11 seq_cst) and a compiler
  * barrier; all but the 32/64-bit reads are locked instructions, full
  * fences for the CPU (docs/libfam.md, "Memory ordering"). Addresses
- * must be naturally aligned (4, 8 or 16
- * bytes); a misaligned address, or a 128-bit operation on a CPU without
- * cmpxchg16b, prints one line on stderr and aborts the program, since
- * these functions have no error return. Keep each atomic in its own
+ * must be naturally aligned (4, 8 or 16 bytes); a misaligned address,
+ * or a 128-bit operation on a CPU without cmpxchg16b, prints one line on
+ * stderr and aborts the program, since these functions have no error
+ * return. Keep each atomic in its own
  * 64-byte cache line, as libfam-atomic asks, for speed.
  *
  * Include as "fame/libfam.h" and link libfam.a (in the guest image:
