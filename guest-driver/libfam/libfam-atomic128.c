@@ -35,7 +35,7 @@ static inline bool cas16(int64_t *p, int64_t cmp[2], const int64_t store[2])
 
 bool fam_atomic_128_supported(void)
 {
-    return __builtin_cpu_supports("cmpxchg16b");
+    return libfam_cpu_has(LIBFAM_CPU_CX16);
 }
 
 static void check128(const char *op, const int64_t *address)

@@ -6,12 +6,14 @@
  *
  * clflushopt and clwb are weakly ordered, so each range ends with an
  * sfence; clflush is ordered with stores already, and the sfence costs
- * little. Which instruction a CPU has is read from libgcc's CPU
- * features (__builtin_cpu_supports), filled once at program start.
+ * little. Which instruction a CPU has is asked on each call
+ * (libfam-cpu.c says how, and why that is cheap).
  */
 #include "fame/libfam.h"
 
 #include <stdint.h>
+
+#include "libfam-int.h"
 
 #define LINE 64
 
@@ -19,12 +21,12 @@ enum insn { CLFLUSH, CLFLUSHOPT, CLWB };
 
 static enum insn flush_insn(void)
 {
-    return __builtin_cpu_supports("clflushopt") ? CLFLUSHOPT : CLFLUSH;
+    return libfam_cpu_has(LIBFAM_CPU_CLFLUSHOPT) ? CLFLUSHOPT : CLFLUSH;
 }
 
 static enum insn writeback_insn(void)
 {
-    return __builtin_cpu_supports("clwb") ? CLWB : flush_insn();
+    return libfam_cpu_has(LIBFAM_CPU_CLWB) ? CLWB : flush_insn();
 }
 
 static void flush_range(const void *addr, size_t len, enum insn how)

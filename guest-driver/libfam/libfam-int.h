@@ -1,12 +1,23 @@
 /*
- * libfam's private helpers: the refusal of an operation that has no
- * error return (a misaligned address, a CPU without cmpxchg16b).
+ * libfam's private helpers: what the CPU has, and the refusal of an
+ * operation that has no error return (a misaligned address, a CPU
+ * without cmpxchg16b).
  */
 #ifndef FAME_LIBFAM_INT_H
 #define FAME_LIBFAM_INT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+/* CPU features some operations need (libfam-cpu.c). */
+enum libfam_cpu_feature {
+    LIBFAM_CPU_CX16,        /* cmpxchg16b: every 128-bit atomic */
+    LIBFAM_CPU_CLFLUSHOPT,  /* fam_flush's first choice */
+    LIBFAM_CPU_CLWB,        /* fam_writeback's first choice */
+};
+
+bool libfam_cpu_has(enum libfam_cpu_feature f);
 
 /*
  * Print "libfam: <op>: <why>" on stderr and abort. The atomics return the
