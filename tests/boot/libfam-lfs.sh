@@ -8,6 +8,8 @@
 # we check every node's verdict, the totals each node printed (exactly
 # nodes x count), and, independently of the guests, the same counters in
 # the pool file at the offsets `fam-lib books` gives for the LFS file.
+# Then 2 nodes on a CPU without cmpxchg16b (-cpu qemu64,-cx16) must show
+# libfam refusing a 128-bit operation with its message.
 set -u -o pipefail
 # shellcheck source-path=SCRIPTDIR source=fam-helpers.sh
 . "$(dirname "$0")/fam-helpers.sh"
@@ -52,10 +54,25 @@ done
 
 # How many plain increments without a lock were lost only shows that the
 # nodes raced (the fetch-add phase first, then the spinlock phase).
+first=$elapsed
 mapfile -t lost < <(node_lines 0 | grep -oE 'unprotected increments lost -?[0-9]+' | grep -oE -- '-?[0-9]+$')
 lost_add=${lost[0]:-?} lost_lock=${lost[1]:-?}
 fetch=$(node_lines 0 | sed -nE 's/.*: ([0-9]+) fetch-adds in ([0-9.]+) s;.*/\2/p')
 spin=$(node_lines 0 | sed -nE 's/.*: ([0-9]+) increments under the spinlock in ([0-9.]+) s;.*/\2/p')
+# No cmpxchg16b: every node's 128-bit read is refused, with the message.
+fam_logs libfam-lfs-nocx16
+FAM_TEST_LIBRARIAN=off
+fam_boot 2 200 "fame.run=libfam-lfs" -cpu qemu64,-cx16
+expect_clean_exit
+for i in 0 1; do
+	[ "$(count_node "$i" "^libfam: fam_atomic_128_read: address 0x[0-9a-f]+ needs cmpxchg16b, which this CPU lacks\$")" -eq 1 ] ||
+		fail "node $i without cmpxchg16b did not print libfam's refusal"
+	[ "$(count_node "$i" "^fame-test libfam-lfs: FAIL node $i: this CPU has no cmpxchg16b, which the 128-bit atomics need; libfam's 128-bit read refused it \(abort\)\$")" -eq 1 ] ||
+		fail "node $i without cmpxchg16b did not report the refusal"
+done
+test_name=libfam-lfs
+
 pass "$nodes nodes on one /lfs file: $((nodes * adds)) fetch-adds (node 0: $fetch s; unprotected lost $lost_add)," \
 	"$((nodes * locked)) spinlock increments (node 0: $spin s; unprotected lost $lost_lock)," \
-	"$((nodes * cas)) 32- and 128-bit compare_stores, all exact; $checked counters found in the pool file; ${elapsed} s"
+	"$((nodes * cas)) 32- and 128-bit compare_stores, all exact; $checked counters found in the pool file; ${first} s;" \
+	"without cmpxchg16b the 128-bit atomics refuse with libfam's message; ${elapsed} s"
