@@ -19,6 +19,7 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -381,10 +382,36 @@ static void case_mmap(PosixRes *r, const PosixCtx *c)
     close_ok(fd);
 }
 
-/* Unlink of a file only mapped (every descriptor closed). */
+static long long free_blocks(const char *dir)
+{
+    struct statfs sf;
+
+    return statfs(dir, &sf) == 0 ? (long long)sf.f_bfree : -1;
+}
+
+/* Whether the free blocks are back to `before` within 5 s. */
+static bool space_back(const char *dir, long long before)
+{
+    double end = fame_now() + 5;
+
+    while (free_blocks(dir) < before) {
+        if (fame_now() > end) {
+            return false;
+        }
+        fame_sleep(0.05);
+    }
+    return true;
+}
+
+/*
+ * Unlink of a file only mapped (every descriptor closed), and a rename
+ * over one: the mapping keeps working, and the space comes back once it
+ * is unmapped.
+ */
 static void case_unlink_mapped(PosixRes *r, const PosixCtx *c)
 {
     char f[PATH_MAX], n[PATH_MAX];
+    long long before = free_blocks(c->dir);
     int fd;
     char *m;
 
@@ -403,6 +430,7 @@ static void case_unlink_mapped(PosixRes *r, const PosixCtx *c)
     m[1] = 'w';
     pr_put(r, "store_after_unlink", "%d", m[1] == 'w');
     munmap(m, 8192);
+    pr_put(r, "space_back", "%d", space_back(c->dir, before));
     pr_rc(r, "name_free", fd = open(f, O_CREAT | O_EXCL | O_WRONLY, 0644));
     close_ok(fd);
     /* Renamed over while only mapped */
@@ -417,6 +445,8 @@ static void case_unlink_mapped(PosixRes *r, const PosixCtx *c)
         pr_put(r, "old_mapping", "%d", m[5] == (char)pr_byte(5, 7));
         munmap(m, 4096);
     }
+    unlink(f);
+    pr_put(r, "space_back_after_rename", "%d", space_back(c->dir, before));
 }
 
 /* Run the static busybox copied into the file system. */
