@@ -170,10 +170,19 @@ static void case_statfs(PosixRes *r, const PosixCtx *c)
            sf.f_bfree >= sf.f_bavail && sf.f_blocks > 0);
 }
 
-/* The names in a listxattr buffer, user.LFS.* left out, as one string. */
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/*
+ * The names in a listxattr buffer, user.LFS.* left out, sorted (the order
+ * is the file system's own), as one string.
+ */
 static void put_list(PosixRes *r, const char *key, const char *path)
 {
     char names[4096], out[PR_VAL] = "";
+    const char *sorted[64];
     ssize_t n = llistxattr(path, names, sizeof(names));
     unsigned count = 0;
 
@@ -182,12 +191,14 @@ static void put_list(PosixRes *r, const char *key, const char *path)
         return;
     }
     for (ssize_t i = 0; i < n; i += (ssize_t)strlen(names + i) + 1) {
-        if (strncmp(names + i, "user.LFS.", 9) == 0) {
-            continue;
+        if (strncmp(names + i, "user.LFS.", 9) != 0 && count < 64) {
+            sorted[count++] = names + i;
         }
-        count++;
-        if (strlen(out) + strlen(names + i) + 2 < sizeof(out)) {
-            strcat(out, names + i);
+    }
+    qsort(sorted, count, sizeof(sorted[0]), cmp_str);
+    for (unsigned i = 0; i < count; i++) {
+        if (strlen(out) + strlen(sorted[i]) + 2 < sizeof(out)) {
+            strcat(out, sorted[i]);
             strcat(out, ",");
         }
     }

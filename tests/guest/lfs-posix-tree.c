@@ -285,10 +285,10 @@ static bool same_xattrs(const char *a, const char *b)
 
 /*
  * Compare tree a with tree b: names, types, modes, owners, sizes, mtimes
- * (to the microsecond, or the second for tar), contents, symlink targets
- * and user xattrs. Counts the entries compared.
+ * (to the second: busybox cp -a and tar keep no more), contents, symlink
+ * targets and user xattrs. Counts the entries compared.
  */
-static bool cmp_tree(Tree *t, const char *a, const char *b, bool usec,
+static bool cmp_tree(Tree *t, const char *a, const char *b,
                      unsigned *entries)
 {
     struct stat sa, sb;
@@ -308,9 +308,7 @@ static bool cmp_tree(Tree *t, const char *a, const char *b, bool usec,
                     (long long)sa.st_size, b, sb.st_mode, sb.st_uid,
                     sb.st_gid, (long long)sb.st_size);
     }
-    if (!S_ISLNK(sa.st_mode) &&
-        (sa.st_mtim.tv_sec != sb.st_mtim.tv_sec ||
-         (usec && sa.st_mtim.tv_nsec / 1000 != sb.st_mtim.tv_nsec / 1000))) {
+    if (!S_ISLNK(sa.st_mode) && sa.st_mtim.tv_sec != sb.st_mtim.tv_sec) {
         return FAIL(t, "tree: mtime of %s is %lld.%09ld, of %s %lld.%09ld",
                     a, (long long)sa.st_mtim.tv_sec, sa.st_mtim.tv_nsec, b,
                     (long long)sb.st_mtim.tv_sec, sb.st_mtim.tv_nsec);
@@ -345,7 +343,7 @@ static bool cmp_tree(Tree *t, const char *a, const char *b, bool usec,
         }
         snprintf(ta, sizeof(ta), "%s/%s", a, la[i]);
         snprintf(tb, sizeof(tb), "%s/%s", b, la[i]);
-        ok = cmp_tree(t, ta, tb, usec, entries);
+        ok = cmp_tree(t, ta, tb, entries);
     }
     free_list(la);
     free_list(lb);
@@ -460,7 +458,7 @@ bool posix_tree(const struct fame_node *n, const char *tmpfs)
                     t.xattrs);
     }
     entries = 0;
-    if (!cmp_tree(&t, t.src, LFS_TREE "/cp", true, &entries)) {
+    if (!cmp_tree(&t, t.src, LFS_TREE "/cp", &entries)) {
         return false;
     }
     held = before - free_books();
@@ -494,7 +492,7 @@ bool posix_tree(const struct fame_node *n, const char *tmpfs)
     snprintf(b, sizeof(b), "%s/back", tmpfs);
     copy_xattrs(LFS_TREE "/cp", b);
     entries = 0;
-    if (!cmp_tree(&t, t.src, b, true, &entries)) {
+    if (!cmp_tree(&t, t.src, b, &entries)) {
         return false;
     }
     snprintf(cmd, sizeof(cmd), "diff -r %s %s >/dev/console 2>&1", t.src, b);
@@ -526,7 +524,7 @@ bool posix_tree(const struct fame_node *n, const char *tmpfs)
     }
     copy_xattrs(t.src, LFS_TREE "/tar/tree");
     entries = 0;
-    if (!cmp_tree(&t, t.src, LFS_TREE "/tar/tree", false, &entries)) {
+    if (!cmp_tree(&t, t.src, LFS_TREE "/tar/tree", &entries)) {
         return false;
     }
     snprintf(cmd, sizeof(cmd), "diff -r %s " LFS_TREE "/tar/tree "
