@@ -186,10 +186,11 @@ static void lfs_open(fuse_req_t req, fuse_ino_t id, struct fuse_file_info *fi)
     }
 }
 
-static void lfs_create(fuse_req_t req, fuse_ino_t parent, const char *name,
-                       mode_t mode, struct fuse_file_info *fi)
+/* CREATE `name` in `parent`, owned by the calling process; path is set. */
+static int create_shelf(fuse_req_t req, Lfs *lfs, fuse_ino_t parent,
+                        const char *name, mode_t mode, char *path,
+                        struct fam_lib_attr *a)
 {
-    Lfs *lfs = lfs_of(req);
     const struct fuse_ctx *ctx = fuse_req_ctx(req);
     struct fam_lib_args args = {
         .mode = mode & 07777,
@@ -197,16 +198,25 @@ static void lfs_create(fuse_req_t req, fuse_ino_t parent, const char *name,
         .uid = ctx->uid,
         .gid = ctx->gid,
     };
+    int ret = lfs_path(lfs, parent, name, path);
+
+    if (ret == 0) {
+        ret = lfs_call_attr(lfs, FAM_LIB_OP_CREATE, &args, path, NULL, a);
+    }
+    return ret;
+}
+
+static void lfs_create(fuse_req_t req, fuse_ino_t parent, const char *name,
+                       mode_t mode, struct fuse_file_info *fi)
+{
+    Lfs *lfs = lfs_of(req);
     char path[FAM_LIB_PATH_MAX];
     struct fuse_entry_param e;
     struct fam_lib_attr a;
     LfsInode *ino;
     bool stale;
-    int ret = lfs_path(lfs, parent, name, path);
+    int ret = create_shelf(req, lfs, parent, name, mode, path, &a);
 
-    if (ret == 0) {
-        ret = lfs_call_attr(lfs, FAM_LIB_OP_CREATE, &args, path, NULL, &a);
-    }
     /* Made by another node since the kernel's lookup: open that one. */
     if (ret == -EEXIST && !(fi->flags & O_EXCL)) {
         ret = lfs_getattr_path(lfs, path, &a);
@@ -234,6 +244,29 @@ static void lfs_create(fuse_req_t req, fuse_ino_t parent, const char *name,
         shelf_close(req, lfs, ino);
         lfs_inode_forget(lfs, a.id, 1);
     }
+}
+
+/*
+ * mknod(2): a regular file is a shelf like any other; a shelf cannot be a
+ * FIFO, socket or device, and EPERM is what mknod(2) says for a file
+ * system that does not support the type (docs/lfs.md).
+ */
+static void lfs_mknod(fuse_req_t req, fuse_ino_t parent, const char *name,
+                      mode_t mode, dev_t rdev)
+{
+    Lfs *lfs = lfs_of(req);
+    char path[FAM_LIB_PATH_MAX];
+    struct fam_lib_attr a;
+    int ret = S_ISREG(mode) ? create_shelf(req, lfs, parent, name, mode,
+                                           path, &a)
+                            : -EPERM;
+
+    (void)rdev;
+    if (ret < 0) {
+        fuse_reply_err(req, -ret);
+        return;
+    }
+    lfs_reply_entry(req, lfs, parent, name, &a);
 }
 
 static void lfs_release(fuse_req_t req, fuse_ino_t id,
@@ -417,6 +450,7 @@ static void lfs_setattr(fuse_req_t req, fuse_ino_t id, struct stat *attr,
 void lfs_ops_file(struct fuse_lowlevel_ops *ops)
 {
     ops->create = lfs_create;
+    ops->mknod = lfs_mknod;
     ops->open = lfs_open;
     ops->release = lfs_release;
     ops->flush = lfs_flush;
