@@ -29,13 +29,13 @@
 #include <linux/types.h>
 
 #define FAM_LIB_MAGIC           0x42494c46u /* "FLIB" */
-#define FAM_LIB_VERSION         2           /* bumped on any change below */
+#define FAM_LIB_VERSION         3           /* bumped on any change below */
 #define FAM_LIB_MSG_MAX         4096u       /* = FAM_MBOX_DATA_SIZE */
 
 /* Name limits (longer gets ENAMETOOLONG). Paths are absolute: "/a/b". */
 #define FAM_LIB_NAME_MAX        255u        /* one path component */
 #define FAM_LIB_PATH_MAX        1024u       /* with the NUL */
-#define FAM_LIB_XATTR_NAME_MAX  255u        /* with the NUL */
+#define FAM_LIB_XATTR_NAME_MAX  256u        /* with the NUL: XATTR_NAME_MAX + 1 */
 #define FAM_LIB_XATTR_VALUE_MAX 2048u
 
 /* hdr.flags */

@@ -239,7 +239,7 @@ expect 0 off opens
 expect 0 off --json opens
 json 'j == []'
 expect 0 off version
-out_has 'protocol 2'
+out_has 'protocol 3'
 
 # Errors: message "fam-lib: PATH: reason", status 1.
 expect 1 off stat /nope

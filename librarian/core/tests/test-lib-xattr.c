@@ -210,7 +210,7 @@ static void test_user_attrs(void)
                         FAM_LIB_XATTR_VALUE_MAX + 1, 0), ==, -E2BIG);
     memcpy(name, "user.", 5);
     memset(name + 5, 'n', sizeof(name) - 5);
-    name[FAM_LIB_XATTR_NAME_MAX - 1] = '\0';    /* 254 bytes: fits */
+    name[FAM_LIB_XATTR_NAME_MAX - 1] = '\0';    /* 255 bytes: fits */
     g_assert_cmpint(set(t, &root, "/f", name, "1", 1, 0), ==, 0);
     name[FAM_LIB_XATTR_NAME_MAX - 1] = 'n';
     name[FAM_LIB_XATTR_NAME_MAX] = '\0';

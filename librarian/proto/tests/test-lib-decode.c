@@ -198,7 +198,7 @@ static char comp_max[FAM_LIB_NAME_MAX + 2];       /* "/" + 255 chars */
 static char comp_over[FAM_LIB_NAME_MAX + 3];
 static char target_max[FAM_LIB_PATH_MAX];
 static char target_over[FAM_LIB_PATH_MAX + 1];
-static char xname_max[FAM_LIB_XATTR_NAME_MAX];    /* 254 chars + NUL */
+static char xname_max[FAM_LIB_XATTR_NAME_MAX];    /* 255 chars + NUL */
 static char xname_over[FAM_LIB_XATTR_NAME_MAX + 1];
 static char value_max[FAM_LIB_XATTR_VALUE_MAX];
 static char value_over[FAM_LIB_XATTR_VALUE_MAX + 1];
