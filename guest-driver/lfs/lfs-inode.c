@@ -161,8 +161,11 @@ void lfs_inode_forget(Lfs *lfs, uint64_t id, uint64_t n)
             continue;
         }
         ino->nlookup = n >= ino->nlookup ? 0 : ino->nlookup - n;
-        /* An open file keeps its entry until its last release. */
-        if (ino->nlookup == 0 && ino->opens == 0) {
+        /*
+         * An open file keeps its entry until its last release, an orphan
+         * until it is removed.
+         */
+        if (ino->nlookup == 0 && ino->opens == 0 && !ino->orphan_waits) {
             *pp = ino->next;
             free(ino->name);
             free(ino);

@@ -7,9 +7,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fame/fame-version.h"
@@ -202,6 +204,68 @@ static int background(void)
     return 0;
 }
 
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * fuse_session_loop(), plus a sweep every LFS_SWEEP_MS while orphans
+ * wait for their last mapping to go (lfs_orphans_sweep): no request says
+ * when that happens. By the clock, not by idle time: a busy mount must
+ * not starve it.
+ */
+static int loop(Lfs *lfs)
+{
+    struct fuse_session *se = lfs->se;
+    struct pollfd pfd = { .fd = fuse_session_fd(se), .events = POLLIN };
+    struct fuse_buf buf = { .mem = NULL };
+    int64_t next_sweep = 0;
+    int ret = 0;
+
+    while (!fuse_session_exited(se)) {
+        int timeout = -1, n;
+
+        if (lfs->orphans_waiting) {
+            int64_t now = now_ms();
+
+            if (next_sweep == 0) {
+                next_sweep = now + LFS_SWEEP_MS;
+            } else if (now >= next_sweep) {
+                lfs_orphans_sweep(lfs);
+                next_sweep = now + LFS_SWEEP_MS;
+            }
+            timeout = (int)(next_sweep - now);
+        } else {
+            next_sweep = 0;
+        }
+        n = poll(&pfd, 1, timeout);
+        if (n < 0 && errno != EINTR) {
+            ret = -errno;
+            break;
+        }
+        if (n <= 0) {
+            continue;
+        }
+        ret = fuse_session_receive_buf(se, &buf);
+        if (ret == -EINTR || ret == -EAGAIN) {
+            ret = 0;
+            continue;
+        }
+        if (ret <= 0) {
+            break;
+        }
+        fuse_session_process_buf(se, &buf);
+        ret = 0;
+    }
+    free(buf.mem);
+    fuse_session_reset(se);
+    return ret < 0 ? 1 : 0;
+}
+
 static int serve(Lfs *lfs, const LfsOptions *o)
 {
     struct fuse_lowlevel_ops ops;
@@ -235,7 +299,7 @@ static int serve(Lfs *lfs, const LfsOptions *o)
     if (!o->foreground && background() != 0) {
         goto out_unmount;
     }
-    ret = fuse_session_loop(lfs->se) ? 1 : 0;
+    ret = loop(lfs);
 out_unmount:
     fuse_session_unmount(lfs->se);
 out_signals:

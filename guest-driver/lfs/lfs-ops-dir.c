@@ -243,8 +243,9 @@ static void remove_entry(fuse_req_t req, fuse_ino_t parent, const char *name,
         /* Perhaps just closed here, the handle not yet gone */
         ret = lfs_unlink_settled(lfs, path);
     }
-    if (ret == -EBUSY && op == FAM_LIB_OP_UNLINK && gone && gone->opens) {
-        /* Open here: removed at its last close */
+    if (ret == -EBUSY && op == FAM_LIB_OP_UNLINK && gone &&
+        lfs_held_here(lfs, gone)) {
+        /* Open or mapped here: removed at its last close or unmap */
         ret = lfs_orphan(lfs, gone);
     } else if (ret == 0 && gone) {
         lfs_inode_move(lfs, gone, gone->parent, NULL);
@@ -293,7 +294,7 @@ static void lfs_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
     if (ret == -EBUSY && lfs_getattr_path(lfs, to, &a) == 0) {
         replaced = lfs_inode_find(lfs, a.id);   /* by id, as in unlink */
     }
-    if (ret == -EBUSY && replaced && replaced->opens &&
+    if (ret == -EBUSY && replaced && lfs_held_here(lfs, replaced) &&
         lfs_orphan(lfs, replaced) == 0) {
         /* The file it replaces is open here: it goes at its last close */
         ret = lfs_call(lfs, FAM_LIB_OP_RENAME, NULL, from, to, NULL, 0,

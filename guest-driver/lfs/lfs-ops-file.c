@@ -128,7 +128,6 @@ static void shelf_close(fuse_req_t req, Lfs *lfs, LfsInode *ino)
     close(ino->shelf_fd);
     ino->shelf_fd = -1;
     ino->backing_id = 0;
-    ino->handle = 0;
     if (ino->orphan) {
         lfs_orphan_reap(lfs, ino);
     }

@@ -7,6 +7,12 @@
  * daemon renames it into the hidden orphan directory instead and removes
  * it at its last close here. A file open on another node only keeps
  * EBUSY: this daemon cannot know when that node closes it.
+ *
+ * A file only mapped here (its descriptors closed) counts as open: FUSE
+ * passthrough maps the driver's shelf file, which keeps the Librarian
+ * handle until the last mapping goes. Its removal waits too, and since
+ * no request tells the daemon when the mapping goes, the daemon retries
+ * it on a timer (lfs_orphans_sweep).
  */
 #include "lfs.h"
 
@@ -84,6 +90,26 @@ int lfs_unlink_settled(Lfs *lfs, const char *path)
     }
 }
 
+bool lfs_held_here(Lfs *lfs, LfsInode *ino)
+{
+    struct fam_lib_args args = { .handle = ino->handle };
+    const struct fam_lib_fstat *f;
+    const void *body;
+    size_t len;
+
+    if (ino->opens > 0) {
+        return true;
+    }
+    if (ino->handle == 0 ||
+        lfs_call(lfs, FAM_LIB_OP_FSTAT, &args, NULL, NULL, NULL, 0, &body,
+                 &len) != 0 || len < sizeof(*f)) {
+        return false;
+    }
+    /* Handles are numbers the Librarian may give out again: same shelf? */
+    f = body;
+    return f->attr.id == ino->id;
+}
+
 int lfs_orphan(Lfs *lfs, LfsInode *ino)
 {
     char from[FAM_LIB_PATH_MAX], to[64];
@@ -97,21 +123,67 @@ int lfs_orphan(Lfs *lfs, LfsInode *ino)
     if (ret == 0) {
         ino->orphan = true;
     }
+    if (ret == 0 && ino->opens == 0 && !ino->orphan_waits) {
+        /* Only mapped: no release will come to reap it */
+        ino->orphan_waits = true;
+        lfs->orphans_waiting++;
+    }
     return ret;
+}
+
+static void orphan_done(Lfs *lfs, LfsInode *ino)
+{
+    if (ino->orphan_waits) {
+        ino->orphan_waits = false;
+        lfs->orphans_waiting--;
+    }
+    ino->orphan = false;
+    lfs_inode_move(lfs, ino, ino->parent, NULL);
 }
 
 void lfs_orphan_reap(Lfs *lfs, LfsInode *ino)
 {
     char path[64];
+    int ret;
 
     orphan_path(ino->id, path, sizeof(path));
-    /* EBUSY: another node opened it meanwhile; the next start reaps it. */
-    int ret = lfs_unlink_settled(lfs, path);
-
+    ret = lfs_unlink_settled(lfs, path);
+    if (ret == -EBUSY) {
+        /* Still mapped here, or opened by another node: retried later */
+        if (!ino->orphan_waits) {
+            ino->orphan_waits = true;
+            lfs->orphans_waiting++;
+        }
+        return;
+    }
     if (ret < 0) {
         fprintf(stderr, "fam-lfs: removing %s at its last close: %s\n",
                 path, strerror(-ret));
     }
-    lfs_inode_move(lfs, ino, ino->parent, NULL);
-    ino->orphan = false;
+    orphan_done(lfs, ino);
+}
+
+void lfs_orphans_sweep(Lfs *lfs)
+{
+    for (size_t i = 0; i < lfs->nbuckets && lfs->orphans_waiting; i++) {
+        LfsInode *ino = lfs->buckets[i];
+
+        while (ino) {
+            LfsInode *next = ino->next;
+            char path[64];
+            int ret;
+
+            if (ino->orphan_waits && ino->opens == 0) {
+                orphan_path(ino->id, path, sizeof(path));
+                ret = lfs_call(lfs, FAM_LIB_OP_UNLINK, NULL, path, NULL,
+                               NULL, 0, NULL, NULL);
+                if (ret != -EBUSY) {
+                    orphan_done(lfs, ino);
+                    /* Freed if the kernel forgot it meanwhile */
+                    lfs_inode_forget(lfs, ino->id, 0);
+                }
+            }
+            ino = next;
+        }
+    }
 }

@@ -45,13 +45,19 @@ typedef struct LfsInode {
      * one passthrough backing file per inode at a time.
      */
     unsigned opens;
-    uint64_t handle;        /* the Librarian open handle (the shelf file owns it) */
+    /*
+     * The Librarian open handle (the shelf file owns it). Kept after the
+     * last release: a mapping holds the shelf file, and so the handle,
+     * until it is unmapped (FUSE passthrough maps the shelf file itself).
+     */
+    uint64_t handle;
     int shelf_fd;           /* the shelf file, -1 if not open */
     int backing_id;         /* its FUSE passthrough id, 0 if none */
     uint64_t size_seen;     /* size last told to the kernel */
     struct timespec written;    /* the shelf file's mtime, last pushed */
     struct fam_lib_attr last;   /* attributes last told to the kernel */
     bool orphan;            /* unlinked while open: in LFS_ORPHANS */
+    bool orphan_waits;      /* ... closed, not yet removed (still mapped) */
 } LfsInode;
 
 /* What the daemon has been asked, for `user.LFS.stats` (docs/lfs.md). */
@@ -75,6 +81,7 @@ typedef struct Lfs {
     size_t count;
     LfsInode root;
     LfsStats stats;
+    unsigned orphans_waiting;   /* inodes with orphan_waits */
     unsigned char req[FAM_LIB_MSG_MAX];
     unsigned char reply[FAM_LIB_MSG_MAX];
 } Lfs;
@@ -143,6 +150,18 @@ int lfs_orphan(Lfs *lfs, LfsInode *ino);
 /* At the inode's last close: remove it for good. */
 void lfs_orphan_reap(Lfs *lfs, LfsInode *ino);
 bool lfs_is_orphans(uint64_t parent, const char *name);
+/*
+ * Whether this node still holds the closed inode's shelf: a program
+ * mapped it and closed its descriptors, and the mapping keeps the shelf
+ * file and its handle. Then an unlink orphans it like an open file.
+ */
+bool lfs_held_here(Lfs *lfs, LfsInode *ino);
+/*
+ * Try again to remove orphans whose last close found them still mapped;
+ * the daemon calls it every LFS_SWEEP_MS while any wait.
+ */
+void lfs_orphans_sweep(Lfs *lfs);
+#define LFS_SWEEP_MS 500
 /*
  * UNLINK of a file this node had open: the driver closes the Librarian
  * handle when the last reference to the shelf file goes, which the kernel
