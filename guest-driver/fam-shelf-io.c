@@ -19,6 +19,7 @@
 #include <linux/libnvdimm.h>
 #include <linux/math64.h>
 #include <linux/mm.h>
+#include <linux/pfn_t.h>
 #include <linux/sched/signal.h>
 #include <linux/splice.h>
 #include <linux/uaccess.h>
@@ -159,6 +160,7 @@ static vm_fault_t fam_shelf_fault(struct vm_fault *vmf)
 	struct fam_dev *fam = sh->fam;
 	u64 pos = (u64)vmf->pgoff << PAGE_SHIFT;
 	vm_fault_t ret = VM_FAULT_SIGBUS;
+	unsigned long pfn;
 	u64 idx, rem;
 
 	/*
@@ -168,10 +170,14 @@ static vm_fault_t fam_shelf_fault(struct vm_fault *vmf)
 	down_read(&sh->map_lock);
 	if (!READ_ONCE(fam->gone) && pos < round_up(sh->map.size, PAGE_SIZE)) {
 		idx = div64_u64_rem(pos, fam->book_size, &rem);
-		ret = vmf_insert_pfn(vmf->vma, vmf->address,
-				     PHYS_PFN(fam->pool_phys +
-					      sh->map.books[idx] *
-					      fam->book_size + rem));
+		pfn = PHYS_PFN(fam->pool_phys + sh->map.books[idx] *
+			       fam->book_size + rem);
+		/* Private: read-only here, the write fault copies the page */
+		if (vmf->vma->vm_flags & VM_MIXEDMAP)
+			ret = vmf_insert_mixed(vmf->vma, vmf->address,
+					       __pfn_to_pfn_t(pfn, PFN_DEV));
+		else
+			ret = vmf_insert_pfn(vmf->vma, vmf->address, pfn);
 	}
 	up_read(&sh->map_lock);
 	return ret;
@@ -182,19 +188,21 @@ static const struct vm_operations_struct fam_shelf_vm_ops = {
 };
 
 /*
- * A PFN map filled page by page on fault. Private mappings get no copy on
- * write of pool pages (vmf_insert_pfn() cannot do it): a private mapping
- * is allowed read-only and can never become writable.
+ * A map of the pool's page frames filled page by page on fault. A shared
+ * mapping is a PFN map. A private one (a program's data segment when it
+ * runs from /lfs, MAP_PRIVATE of a file) must copy a page on its first
+ * write, which a PFN map cannot do (vmf_insert_pfn() refuses copy-on-
+ * write mappings): it is a mixed map instead, whose pool pages are
+ * special entries that the write fault copies into anonymous memory.
  */
 static int fam_shelf_mmap(struct file *file, struct vm_area_struct *vma)
 {
-	if (!(vma->vm_flags & VM_SHARED)) {
-		if (vma->vm_flags & VM_WRITE)
-			return -EINVAL;
-		vm_flags_clear(vma, VM_MAYWRITE);
-	}
 	/* A shared writable map of a read-only file: mmap(2) said EACCES */
-	vm_flags_set(vma, VM_PFNMAP | VM_IO | VM_DONTEXPAND | VM_DONTDUMP);
+	if (vma->vm_flags & VM_SHARED)
+		vm_flags_set(vma, VM_PFNMAP);
+	else
+		vm_flags_set(vma, VM_MIXEDMAP);
+	vm_flags_set(vma, VM_IO | VM_DONTEXPAND | VM_DONTDUMP);
 	vma->vm_ops = &fam_shelf_vm_ops;
 	return 0;
 }

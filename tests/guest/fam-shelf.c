@@ -15,7 +15,8 @@
  * handle (EBADF), a closed and a made-up handle (EBADF), O_RDWR on a
  * read-only handle (EACCES, and the handle stays the caller's), garbage
  * flags (EINVAL), write(2) on a read-only shelf file (EBADF), shared
- * writable mmap of it (EACCES), private writable mmap (EINVAL), ftruncate
+ * writable mmap of it (EACCES), while a private writable mmap copies on
+ * write (the file keeps its bytes), ftruncate
  * (EOPNOTSUPP), and growth the pool cannot hold (ENOSPC); a page past the
  * end raises SIGBUS; FAM_IOC_SHELF_REFRESH follows a resize made through
  * the Librarian, and after a shrink the dropped book's pages raise SIGBUS.
@@ -244,6 +245,25 @@ static bool grow(struct sh *x, int fd, uint64_t *size)
     return true;
 }
 
+/*
+ * A store to private mapping p of fd lands in the process's copy: the
+ * mapping shows it, the file keeps its byte.
+ */
+static bool private_copy(struct sh *x, int fd, volatile unsigned char *p)
+{
+    unsigned char before, after;
+
+    if (pread(fd, &before, 1, 8) != 1)
+        return FAIL(x, "pread of a shelf file: %s", strerror(errno));
+    p[8] = (unsigned char)(before + 1);
+    if (pread(fd, &after, 1, 8) != 1 || after != before ||
+        p[8] != (unsigned char)(before + 1))
+        return FAIL(x, "a store to a private mapping reached the file or "
+                    "was lost (file %u, mapping %u, was %u)", after, p[8],
+                    before);
+    return true;
+}
+
 static bool refusals(struct sh *x, uint64_t other)
 {
     uint64_t hr, hc;
@@ -286,21 +306,28 @@ static bool refusals(struct sh *x, uint64_t other)
     if (p != MAP_FAILED || errno != EACCES)
         return FAIL(x, "shared writable mmap of a read-only shelf file: %s",
                     p == MAP_FAILED ? strerror(errno) : "mapped");
+    /* Private mappings copy on write, even of a read-only file */
     p = mmap(NULL, x->bs, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
-    if (p != MAP_FAILED || errno != EINVAL)
+    if (p == MAP_FAILED)
         return FAIL(x, "private writable mmap of a shelf file: %s",
-                    p == MAP_FAILED ? strerror(errno) : "mapped");
+                    strerror(errno));
+    if (!private_copy(x, fd, p))
+        return false;
+    munmap(p, x->bs);
     p = mmap(NULL, x->bs, PROT_READ, MAP_PRIVATE, fd, 0);
     if (p == MAP_FAILED)
         return FAIL(x, "private read-only mmap: %s", strerror(errno));
-    if (mprotect(p, x->bs, PROT_READ | PROT_WRITE) == 0)
-        return FAIL(x, "a private mapping became writable");
+    if (mprotect(p, x->bs, PROT_READ | PROT_WRITE) != 0)
+        return FAIL(x, "a private mapping could not become writable: %s",
+                    strerror(errno));
+    if (!private_copy(x, fd, p))
+        return false;
     munmap(p, x->bs);
     close(fd);
     fame_say(x->n, "node 0: refused: another node's, a closed and a made-up "
              "handle (EBADF), O_RDWR on a read-only handle (EACCES), bad "
              "flags (EINVAL); read-only file: write EBADF, shared writable "
-             "mmap EACCES, private writable mmap EINVAL");
+             "mmap EACCES; private mappings copy on write");
     return true;
 }
 
