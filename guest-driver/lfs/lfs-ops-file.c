@@ -12,9 +12,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/random.h>
 #include <unistd.h>
 
 #include "fame/fam-ioctl.h"
@@ -246,6 +248,59 @@ static void lfs_create(fuse_req_t req, fuse_ino_t parent, const char *name,
 }
 
 /*
+ * O_TMPFILE: a file with no name is a shelf made in the orphans
+ * directory and removed at its last close, like an unlinked open file.
+ * It cannot be given a name later: linkat(2) makes a hard link (EPERM).
+ */
+static void lfs_tmpfile(fuse_req_t req, fuse_ino_t parent, mode_t mode,
+                        struct fuse_file_info *fi)
+{
+    Lfs *lfs = lfs_of(req);
+    char name[64], path[FAM_LIB_PATH_MAX];
+    struct fuse_entry_param e;
+    struct fam_lib_attr a;
+    LfsInode *ino = NULL;
+    uint64_t r = 0;
+    bool stale;
+    int ret;
+
+    (void)parent;
+    /* A name no other node's daemon picks: the directory is shared */
+    if (getrandom(&r, sizeof(r), 0) != (ssize_t)sizeof(r)) {
+        fuse_reply_err(req, EIO);
+        return;
+    }
+    snprintf(name, sizeof(name), LFS_ORPHANS_NAME "/tmp-%016" PRIx64, r);
+    ret = create_shelf(req, lfs, FUSE_ROOT_ID, name, mode, path, &a);
+    if (ret < 0) {
+        fuse_reply_err(req, -ret);
+        return;
+    }
+    ino = lfs_fill_entry(lfs, FUSE_ROOT_ID, name, &a, &e);
+    ret = ino ? open_inode(req, lfs, ino, fi, &stale) : -ENOMEM;
+    if (ret == 0) {
+        /* Open, so it is reaped at its last close */
+        ret = lfs_orphan(lfs, ino);
+        if (ret < 0) {
+            shelf_close(req, lfs, ino);
+        }
+    }
+    if (ret < 0) {
+        lfs_call(lfs, FAM_LIB_OP_UNLINK, NULL, path, NULL, NULL, 0, NULL,
+                 NULL);
+        if (ino) {
+            lfs_inode_forget(lfs, a.id, 1);
+        }
+        fuse_reply_err(req, -ret);
+        return;
+    }
+    if (fuse_reply_create(req, &e, fi) != 0) {
+        shelf_close(req, lfs, ino);
+        lfs_inode_forget(lfs, a.id, 1);
+    }
+}
+
+/*
  * mknod(2): a regular file is a shelf like any other; a shelf cannot be a
  * FIFO, socket or device, and EPERM is what mknod(2) says for a file
  * system that does not support the type (docs/lfs.md).
@@ -450,6 +505,7 @@ void lfs_ops_file(struct fuse_lowlevel_ops *ops)
 {
     ops->create = lfs_create;
     ops->mknod = lfs_mknod;
+    ops->tmpfile = lfs_tmpfile;
     ops->open = lfs_open;
     ops->release = lfs_release;
     ops->flush = lfs_flush;

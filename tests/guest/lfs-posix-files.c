@@ -52,6 +52,54 @@ static void close_ok(int fd)
     }
 }
 
+static long long free_blocks(const char *dir)
+{
+    struct statfs sf;
+
+    return statfs(dir, &sf) == 0 ? (long long)sf.f_bfree : -1;
+}
+
+/* Whether the free blocks are back to `before` within 5 s. */
+static bool space_back(const char *dir, long long before)
+{
+    double end = fame_now() + 5;
+
+    while (free_blocks(dir) < before) {
+        if (fame_now() > end) {
+            return false;
+        }
+        fame_sleep(0.05);
+    }
+    return true;
+}
+
+/* O_TMPFILE: a file without a name, gone at its close */
+static void tmpfile_case(PosixRes *r, const PosixCtx *c)
+{
+    char p[PATH_MAX], proc[64], buf[8] = "";
+    struct stat st;
+    long long before = free_blocks(c->dir);
+    int fd = open(c->dir, O_TMPFILE | O_RDWR, 0600);
+
+    pr_rc(r, "tmpfile", fd);
+    if (fd < 0) {
+        return;
+    }
+    pr_rc(r, "tmpfile_write", pwrite(fd, "tmp", 3, 0));
+    pr_rc(r, "tmpfile_read", pread(fd, buf, 3, 0));
+    pr_put(r, "tmpfile_data", "%s", buf);
+    fstat(fd, &st);
+    pr_put(r, "tmpfile_stat", "mode=%o nlink=%lu size=%lld", st.st_mode,
+           (unsigned long)st.st_nlink, (long long)st.st_size);
+    snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+    pr_rc(r, "tmpfile_linkat", linkat(AT_FDCWD, proc, AT_FDCWD,
+                                      P(p, "from-tmpfile"),
+                                      AT_SYMLINK_FOLLOW));
+    close(fd);
+    unlink(p);
+    pr_put(r, "tmpfile_space_back", "%d", space_back(c->dir, before));
+}
+
 static void case_create(PosixRes *r, const PosixCtx *c)
 {
     char f[PATH_MAX], p[PATH_MAX];
@@ -93,7 +141,7 @@ static void case_create(PosixRes *r, const PosixCtx *c)
     pr_rc(r, "excl_new", fd);
     close_ok(fd);
     pr_rc(r, "nofollow", open(P(p, "dangling"), O_RDONLY | O_NOFOLLOW));
-    pr_rc(r, "tmpfile", open(c->dir, O_TMPFILE | O_RDWR, 0600));
+    tmpfile_case(r, c);
 }
 
 static void case_trunc_append(PosixRes *r, const PosixCtx *c)
@@ -380,27 +428,6 @@ static void case_mmap(PosixRes *r, const PosixCtx *c)
     }
     close_ok(ro);
     close_ok(fd);
-}
-
-static long long free_blocks(const char *dir)
-{
-    struct statfs sf;
-
-    return statfs(dir, &sf) == 0 ? (long long)sf.f_bfree : -1;
-}
-
-/* Whether the free blocks are back to `before` within 5 s. */
-static bool space_back(const char *dir, long long before)
-{
-    double end = fame_now() + 5;
-
-    while (free_blocks(dir) < before) {
-        if (fame_now() > end) {
-            return false;
-        }
-        fame_sleep(0.05);
-    }
-    return true;
 }
 
 /*
