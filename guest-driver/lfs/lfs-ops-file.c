@@ -443,13 +443,31 @@ static int set_size(Lfs *lfs, LfsInode *ino, const char *path, off_t size)
     return ret;
 }
 
+/*
+ * Nanoseconds since the epoch. A time an int64 of nanoseconds cannot hold
+ * (before 1677, after 2262) is clamped, as Linux clamps a time to what a
+ * file system stores; the protocol's markers are below the range.
+ */
+static int64_t time_ns(const struct timespec *t)
+{
+    const int64_t max_s = INT64_MAX / 1000000000 - 1;
+
+    if (t->tv_sec > max_s) {
+        return max_s * 1000000000 + 999999999;
+    }
+    if (t->tv_sec < -max_s) {
+        return -max_s * 1000000000;
+    }
+    return (int64_t)t->tv_sec * 1000000000 + t->tv_nsec;
+}
+
 static int64_t time_arg(int to_set, int set, int now, const struct timespec *t)
 {
     if (to_set & now) {
         return FAM_LIB_TIME_NOW;
     }
     if (to_set & set) {
-        return (int64_t)t->tv_sec * 1000000000 + t->tv_nsec;
+        return time_ns(t);
     }
     return FAM_LIB_TIME_OMIT;
 }

@@ -16,11 +16,6 @@ static bool owner_or_root(const FamLibCaller *who, const LibShelf *s)
     return who->uid == 0 || who->uid == s->uid;
 }
 
-static bool time_valid(int64_t t)
-{
-    return t >= 0 || t == FAM_LIB_TIME_NOW || t == FAM_LIB_TIME_OMIT;
-}
-
 static int do_settimes(FamLib *lib, const FamLibCaller *who, const char *path,
                        int64_t atime, int64_t mtime)
 {
@@ -66,9 +61,6 @@ int fam_lib_settimes(FamLib *lib, const FamLibCaller *who, const char *path,
 {
     int ret;
 
-    if (!time_valid(atime_ns) || !time_valid(mtime_ns)) {
-        return -EINVAL;
-    }
     ret = lib_begin_as(lib, who, LIB_TX_WRITE);
     if (ret < 0) {
         return ret;

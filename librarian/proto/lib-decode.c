@@ -103,11 +103,6 @@ static bool part_misplaced(uint8_t part, size_t len)
            (part == FAM_LIB_PART_REQUIRED && len == 0);
 }
 
-static bool valid_time(int64_t t)
-{
-    return t >= 0 || t == FAM_LIB_TIME_NOW || t == FAM_LIB_TIME_OMIT;
-}
-
 /* The args fields: unused ones zero, used ones in range. */
 static int check_args(const FamLibRequest *req)
 {
@@ -127,10 +122,6 @@ static int check_args(const FamLibRequest *req)
         return -EINVAL;
     }
     if ((use & FAM_LIB_ARG_MODE) && (a->mode & ~MODE_BITS)) {
-        return -EINVAL;
-    }
-    if ((use & FAM_LIB_ARG_TIMES) &&
-        (!valid_time(a->atime_ns) || !valid_time(a->mtime_ns))) {
         return -EINVAL;
     }
     switch (req->hdr.opcode) {

@@ -61,8 +61,9 @@ typedef struct FamLibRequest {
  * and last the args (all -EINVAL): a field the opcode does not read is
  * not zero (RESIZE and SHELF_BOOKS read the handle only without a path);
  * mode bits outside 07777; unknown flag bits, OPEN without READ or WRITE,
- * MODULE_STATUS flags other than ONLINE/OFFLINE; a time below 0 that is
- * neither FAM_LIB_TIME_NOW nor FAM_LIB_TIME_OMIT.
+ * MODULE_STATUS flags other than ONLINE/OFFLINE. (Every time is valid:
+ * before 1970 too; the markers FAM_LIB_TIME_NOW and _OMIT are the two
+ * lowest values.)
  *
  * On error req->hdr still holds what could be read of the header (at
  * least the opcode and seq, when the message is long enough to hold

@@ -129,6 +129,10 @@ static void case_utimens(PosixRes *r, const PosixCtx *c)
     ts[1] = (struct timespec){ -86400 * 365, 0 };
     pr_rc(r, "before_epoch", utimensat(AT_FDCWD, f, ts, 0));
     put_times(r, "times_before_epoch", f);
+    ts[0] = (struct timespec){ 32503680000, 7 };    /* the year 3000 */
+    ts[1] = (struct timespec){ -20000000000, 0 };   /* and 1336 */
+    pr_rc(r, "far", utimensat(AT_FDCWD, f, ts, 0));
+    put_times(r, "times_far", f);
     t0 = time(NULL);
     pr_rc(r, "now", utimensat(AT_FDCWD, f, NULL, 0));
     stat(f, &st);

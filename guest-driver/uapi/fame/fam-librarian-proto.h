@@ -76,8 +76,12 @@ struct fam_lib_args {
 	__u32 reserved;     /* 0 */
 };                          /* 64 bytes */
 
-#define FAM_LIB_TIME_NOW        (-1LL)      /* SETTIMES: the current time */
-#define FAM_LIB_TIME_OMIT       (-2LL)      /* SETTIMES: leave unchanged */
+/*
+ * SETTIMES markers, at the bottom of the range so that every other value,
+ * times before 1970 included, is a time
+ */
+#define FAM_LIB_TIME_NOW        (-0x7fffffffffffffffLL - 1) /* the current time */
+#define FAM_LIB_TIME_OMIT       (-0x7fffffffffffffffLL)     /* leave unchanged */
 #define FAM_LIB_ID_KEEP         0xffffffffu
 
 /* FAM_LIB_OP_OPEN flags */
