@@ -441,7 +441,23 @@ static void case_mknod(PosixRes *r, const PosixCtx *c)
     pr_rc(r, "stat_fifo", lstat(P(p, "fifo"), &st));
 }
 
+/* The mount point itself: busy */
+static void case_mountpoint(PosixRes *r, const PosixCtx *c)
+{
+    char root[PATH_MAX], p[PATH_MAX + 8];
+    struct stat st;
+
+    snprintf(root, sizeof(root), "%.*s", (int)(strlen(c->dir) - c->rel_len),
+             c->dir);
+    snprintf(p, sizeof(p), "%s.moved", root);
+    pr_rc(r, "rmdir_root", rmdir(root));
+    pr_rc(r, "rename_root", rename(root, p));
+    pr_rc(r, "stat_root", stat(root, &st));
+    pr_put(r, "root_is_dir", "%d", S_ISDIR(st.st_mode));
+}
+
 const PosixCase posix_name_cases[] = {
+    { "mountpoint", case_mountpoint },
     { "getattr", case_getattr },
     { "readdir", case_readdir },
     { "longpath", case_longpath },
