@@ -35,7 +35,7 @@
 #define WAIT_SECONDS    120.0
 
 static struct fame_node node;
-static char dir[64], data_path[96], done_path[96];
+static char dir[64], data_path[96], done_path[96], started_path[96];
 
 static bool failed(const char *what, const char *path)
 {
@@ -183,6 +183,9 @@ static bool node0(struct guest_mbox *m)
         return failed("cannot make", dir);
     if (!write_file())
         return false;
+    /* Node 1 may boot later: the kill must come while it works */
+    if (!wait_for(started_path))
+        return false;
     fd = open(data_path, O_RDWR | O_CLOEXEC);
     if (fd < 0)
         return failed("cannot open", data_path);
@@ -291,10 +294,15 @@ static bool node1(void)
             memcmp(buf, back, sizeof(buf)) || close(fd) || unlink(path))
             return failed("cannot write, read back or remove", path);
         files++;
+        if (files == 1) {
+            fd = open(started_path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+            if (fd < 0 || close(fd))
+                return failed("cannot create", started_path);
+        }
     }
     fame_say(&node, "node 1: made, checked and removed %lu files while node "
              "0's daemon was killed and restarted", files);
-    if (unlink(done_path) || rmdir(dir))
+    if (unlink(done_path) || unlink(started_path) || rmdir(dir))
         return failed("cannot remove", dir);
     return true;
 }
@@ -311,6 +319,7 @@ int main(int argc, char **argv)
     snprintf(dir, sizeof(dir), "/lfs/restart-%" PRIu64, run);
     snprintf(data_path, sizeof(data_path), "%s/data", dir);
     snprintf(done_path, sizeof(done_path), "%s/done", dir);
+    snprintf(started_path, sizeof(started_path), "%s/started", dir);
     if (node.count < 2) {
         fame_say(&node, "FAIL needs 2 nodes");
         return 1;
