@@ -127,7 +127,10 @@ static bool fam_shelf_same(const struct fam_lib_fstat *a,
 	       a->flags == b->flags;
 }
 
-/* One attempt: FSTAT, the books, FSTAT again; -EAGAIN if it moved. */
+/*
+ * One attempt: FSTAT, the books, FSTAT again; -EAGAIN if it moved. An
+ * empty shelf needs the first FSTAT only.
+ */
 static int fam_shelf_load_once(struct fam_dev *fam, void *buf, u64 handle,
 			       struct fam_shelf_map *map)
 {
@@ -156,6 +159,9 @@ static int fam_shelf_load_once(struct fam_dev *fam, void *buf, u64 handle,
 	map->books = kvcalloc(max_t(u64, nbooks, 1), sizeof(u64), GFP_KERNEL);
 	if (!map->books)
 		return -ENOMEM;
+	/* No books (a new file): the one FSTAT is the whole, consistent map */
+	if (!nbooks)
+		return 0;
 	ret = fam_shelf_books(fam, buf, handle, map);
 	if (!ret)
 		ret = fam_shelf_fstat(fam, buf, handle, &again);

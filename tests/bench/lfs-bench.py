@@ -36,6 +36,7 @@ TIMEOUT = 1200
 RESULT = re.compile(r"fame-test lfs-bench: node=(\d+) fs=(\w+) test=([\w-]+) "
                     r"value=([\d.]+) unit=(\S+)")
 META = ("create-close-unlink", "stat-cached", "stat-uncached")
+PHASES = ("create-us", "close-us", "unlink-us")
 DATA = ("seq-write", "seq-read", "mmap-store", "mmap-load")
 
 
@@ -110,6 +111,18 @@ def main():
         print(f"{t:<22}{fmt(l1)}{fmt(t1)}"
               f"{(l1 / t1 if l1 and t1 else 0):10.3f}{fmt(ln)}{fmt(tn)}"
               f"{(ln / l1 if ln and l1 else 0):9.2f}")
+    def mean(res, fs, test):
+        v = res.get((fs, test)) if res else None
+        return sum(v) / len(v) if v else None
+
+    print(f"\nwhere a create+close+unlink spends its time (us per step; "
+          f"{args.nodes} nodes: the mean of the nodes)")
+    print(f"{'step':<22}{'lfs 1':>12}{'tmpfs 1':>12}{'':>10}"
+          f"{'lfs ' + str(args.nodes):>12}{'tmpfs ' + str(args.nodes):>12}")
+    for t in PHASES:
+        print(f"{t:<22}{fmt(mean(one, 'lfs', t))}{fmt(mean(one, 'tmpfs', t))}"
+              f"{'':>10}{fmt(mean(many, 'lfs', t))}"
+              f"{fmt(mean(many, 'tmpfs', t))}")
     print("\ndata, node 0 (MB/s)")
     print(f"{'test':<22}{'lfs':>12}{'tmpfs/RAM':>12}{'lfs/other':>10}")
     for t in DATA:

@@ -40,28 +40,49 @@ static void report(const char *fs, const char *test, double value,
              test, value, unit);
 }
 
-static bool meta(const char *dir, double secs, double *rate)
+/*
+ * Create, close and unlink files for `secs`: the rate of the three
+ * together, and the time of each step (phase[0..2], microseconds), which
+ * says where the time goes.
+ */
+static bool meta(const char *dir, double secs, double *rate, double *phase)
 {
     char path[256];
-    double t0 = fame_now(), t;
+    double t0 = fame_now(), t, spent[3] = { 0 };
     unsigned long n = 0;
 
     do {
         for (int k = 0; k < 16; k++, n++) {
+            double a, b, c, d;
             int fd;
 
             snprintf(path, sizeof(path), "%s/f%lu", dir, n);
+            a = fame_now();
             fd = open(path, O_CREAT | O_EXCL | O_WRONLY, 0644);
-            if (fd < 0 || close(fd) < 0 || unlink(path) < 0) {
-                fame_say(node, "FAIL node %u: create/close/unlink %s: %s",
-                         node->id, path, strerror(errno));
-                return false;
+            b = fame_now();
+            if (fd < 0 || close(fd) < 0) {
+                goto fail;
             }
+            c = fame_now();
+            if (unlink(path) < 0) {
+                goto fail;
+            }
+            d = fame_now();
+            spent[0] += b - a;
+            spent[1] += c - b;
+            spent[2] += d - c;
         }
         t = fame_now() - t0;
     } while (t < secs);
     *rate = n / t;
+    for (int i = 0; i < 3; i++) {
+        phase[i] = spent[i] / n * 1e6;
+    }
     return true;
+fail:
+    fame_say(node, "FAIL node %u: create/close/unlink %s: %s", node->id,
+             path, strerror(errno));
+    return false;
 }
 
 static double stat_rate(const char *path, double secs)
@@ -82,7 +103,7 @@ static double stat_rate(const char *path, double secs)
 static bool metadata(const char *fs, const char *root, double secs)
 {
     char dir[128], file[160], none[160];
-    double rate;
+    double rate, phase[3];
     int fd;
 
     snprintf(dir, sizeof(dir), "%s/bench-%u", root, node->id);
@@ -95,10 +116,13 @@ static bool metadata(const char *fs, const char *root, double secs)
         return false;
     }
     close(fd);
-    if (!meta(dir, secs, &rate)) {
+    if (!meta(dir, secs, &rate, phase)) {
         return false;
     }
     report(fs, "create-close-unlink", rate, "ops/s");
+    report(fs, "create-us", phase[0], "us");
+    report(fs, "close-us", phase[1], "us");
+    report(fs, "unlink-us", phase[2], "us");
     report(fs, "stat-cached", stat_rate(file, secs), "ops/s");
     report(fs, "stat-uncached", stat_rate(none, secs), "ops/s");
     return true;
