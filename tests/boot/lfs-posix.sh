@@ -39,7 +39,7 @@ said "tree: cp -a back out of /lfs: diff -r, ls -lRn, [0-9]+ entries with xattrs
 said "tree: tar x into /lfs and tar c out of it: [0-9]+ entries, diff -r identical"
 said "tree: rm -rf gave back every book; [0-9.]+ s in all"
 said "kernel log: [0-9]+ lines, no warning, oops or BUG"
-said "space: filled [0-9]+ bytes \(128 books\) to ENOSPC, deleted, filled again to ENOSPC, all freed; [0-9.]+ s"
+said "space: filled [0-9]+ bytes \(128 books\) to ENOSPC, deleted, a new file over every freed book read zeros, filled again to ENOSPC, all freed; [0-9.]+ s"
 cases=$(node_lines 0 | sed -nE 's/.*lfs-posix: cases: ([0-9]+) run.*/\1/p')
 entries=$(node_lines 0 | sed -nE 's/.*tree: cp -a put ([0-9]+) entries.*/\1/p')
 [ "$entries" -ge 250 ] || fail "the tree had only $entries entries"

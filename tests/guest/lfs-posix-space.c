@@ -181,6 +181,29 @@ bool posix_space(const struct fame_node *n)
         ok = FAIL(n, "space: after the unlink %ld books are free, not %ld",
                   free_books(), before);
     }
+    /*
+     * Every book again, in a new file: none may show the old file's bytes
+     * (a freed book is zeroed before the Librarian hands it out again)
+     */
+    fd = ok ? open("/lfs/fill/fresh", O_CREAT | O_EXCL | O_RDWR, 0644) : -1;
+    if (ok && (fd < 0 || ftruncate(fd, (off_t)first) < 0)) {
+        ok = FAIL(n, "space: a new file over the whole pool: %s",
+                  strerror(errno));
+    }
+    for (unsigned long long off = 0; ok && off < first; off += 4096) {
+        unsigned char b = 1;
+
+        if (pread(fd, &b, 1, (off_t)off) != 1 || b != 0) {
+            ok = FAIL(n, "space: byte %llu of a new file over freed books "
+                      "is %#x, not 0", off, b);
+        }
+    }
+    if (fd >= 0) {
+        close(fd);
+    }
+    if (ok && unlink("/lfs/fill/fresh") < 0) {
+        ok = FAIL(n, "space: unlink: %s", strerror(errno));
+    }
     fd = ok ? open("/lfs/fill/again", O_CREAT | O_EXCL | O_RDWR, 0644) : -1;
     err = 0;
     second = fd >= 0 ? fill(fd, buf, &err) : 0;
@@ -208,7 +231,8 @@ bool posix_space(const struct fame_node *n)
     }
     if (ok) {
         fame_say(n, "space: filled %llu bytes (%ld books) to ENOSPC, "
-                 "deleted, filled again to ENOSPC, all freed; %.1f s", first,
+                 "deleted, a new file over every freed book read zeros, "
+                 "filled again to ENOSPC, all freed; %.1f s", first,
                  before, fame_now() - t0);
     } else {
         system("df /lfs >/dev/console");
