@@ -148,3 +148,17 @@ void fame_adler32(const char *s, size_t len, unsigned *a, unsigned *b)
     *a = lo;
     *b = hi;
 }
+
+uint64_t fame_rand(uint64_t *state)
+{
+    uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
+
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+unsigned fame_rand_below(uint64_t *state, unsigned n)
+{
+    return (unsigned)(fame_rand(state) % n);
+}

@@ -55,4 +55,12 @@ double fame_uptime(void);
  */
 void fame_adler32(const char *s, size_t len, unsigned *a, unsigned *b);
 
+/*
+ * Reproducible random numbers (splitmix64): the next value from *state,
+ * the same sequence on every build, so a seed printed by a test replays
+ * its run. fame_rand_below() gives 0 .. n-1 (n > 0).
+ */
+uint64_t fame_rand(uint64_t *state);
+unsigned fame_rand_below(uint64_t *state, unsigned n);
+
 #endif

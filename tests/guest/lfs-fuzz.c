@@ -74,16 +74,12 @@ struct fuzz {
 
 static uint64_t rnd(struct fuzz *f)
 {
-    uint64_t z = (f->rng += 0x9e3779b97f4a7c15ull);
-
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
+    return fame_rand(&f->rng);
 }
 
 static unsigned below(struct fuzz *f, unsigned n)
 {
-    return (unsigned)(rnd(f) % n);
+    return fame_rand_below(&f->rng, n);
 }
 
 static bool chance(struct fuzz *f, unsigned percent)
