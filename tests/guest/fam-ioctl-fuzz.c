@@ -563,30 +563,7 @@ static void step_open(struct fuzz *f)
 /* The Librarian's count of this process's opens; -1 if it cannot say. */
 static int my_opens(struct fuzz *f)
 {
-    uint64_t cursor = 0;
-    int count = 0;
-
-    for (;;) {
-        struct fam_lib_args a = { .size = cursor };
-        const void *body;
-        size_t len;
-        FamLibListIter it;
-        struct fam_lib_list l;
-        struct fam_lib_opened o;
-        int rc = guest_mbox_call(&f->m, FAM_LIB_OP_LIST_OPENS, &a, NULL,
-                                 NULL, NULL, 0, &body, &len);
-
-        if (rc || fam_lib_list_begin(&it, FAM_LIB_ITEM_OPENED, body, len,
-                                     &l))
-            return -1;
-        while ((rc = fam_lib_list_next_opened(&it, &o)) == 1)
-            count += o.pid == (uint32_t)getpid();
-        if (rc < 0)
-            return -1;
-        if (l.done)
-            return count;
-        cursor = l.next;
-    }
+    return guest_mbox_count_opens(&f->m, f->n->id, (uint32_t)getpid());
 }
 
 static bool kernel_log_clean(struct fuzz *f)

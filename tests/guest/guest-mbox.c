@@ -227,6 +227,35 @@ bool guest_mbox_shelf_books(struct guest_mbox *m, uint64_t handle,
     }
 }
 
+int guest_mbox_count_opens(struct guest_mbox *m, uint32_t node,
+                           uint32_t pid)
+{
+    uint64_t cursor = 0;
+    int count = 0;
+
+    for (;;) {
+        struct fam_lib_args a = { .size = cursor };
+        const void *body;
+        size_t len;
+        FamLibListIter it;
+        struct fam_lib_list list;
+        struct fam_lib_opened o;
+        int rc = guest_mbox_call(m, FAM_LIB_OP_LIST_OPENS, &a, NULL, NULL,
+                                 NULL, 0, &body, &len);
+
+        if (rc || fam_lib_list_begin(&it, FAM_LIB_ITEM_OPENED, body, len,
+                                     &list))
+            return -1;
+        while ((rc = fam_lib_list_next_opened(&it, &o)) == 1)
+            count += o.node == node && o.pid == pid;
+        if (rc < 0)
+            return -1;
+        if (list.done)
+            return count;
+        cursor = list.next;
+    }
+}
+
 bool guest_mbox_oob_send(struct guest_mbox *m, const char *tag, uint64_t run,
                        const char *word)
 {

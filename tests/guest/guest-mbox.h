@@ -91,6 +91,14 @@ bool guest_mbox_open(struct guest_mbox *m, const char *path, uint32_t flags,
 bool guest_mbox_shelf_books(struct guest_mbox *m, uint64_t handle,
                           uint64_t *books, unsigned max, unsigned *count);
 
+/*
+ * The open handles the Librarian lists (LIST_OPENS, every page) of node
+ * `node` and process `pid`; -1 if a call or its reply failed (no FAIL
+ * line: the caller says what it was counting for).
+ */
+int guest_mbox_count_opens(struct guest_mbox *m, uint32_t node,
+                           uint32_t pid);
+
 /* "ENOENT"-like text for a result of guest_mbox_call(). */
 const char *guest_mbox_strerror(int rc);
 

@@ -90,30 +90,7 @@ static pid_t lfs_pid(void)
 /* Handles the Librarian lists for `pid` on this node, or -1. */
 static int opens_of(struct guest_mbox *m, pid_t pid)
 {
-    uint64_t cursor = 0;
-    int count = 0;
-
-    for (;;) {
-        struct fam_lib_args a = { .size = cursor };
-        const void *body;
-        size_t len;
-        FamLibListIter it;
-        struct fam_lib_list l;
-        struct fam_lib_opened o;
-        int rc = guest_mbox_call(m, FAM_LIB_OP_LIST_OPENS, &a, NULL, NULL,
-                                 NULL, 0, &body, &len);
-
-        if (rc || fam_lib_list_begin(&it, FAM_LIB_ITEM_OPENED, body, len,
-                                     &l))
-            return -1;
-        while ((rc = fam_lib_list_next_opened(&it, &o)) == 1)
-            count += o.node == node.id && o.pid == (uint32_t)pid;
-        if (rc < 0)
-            return -1;
-        if (l.done)
-            return count;
-        cursor = l.next;
-    }
+    return guest_mbox_count_opens(m, node.id, (uint32_t)pid);
 }
 
 static bool write_file(void)
