@@ -162,6 +162,18 @@ static void case_utimens(PosixRes *r, const PosixCtx *c)
     stat(f, &st);
     pr_put(r, "atime_after_read", "%s", st.st_atime == 1000000000
            ? "unchanged" : "updated");
+    /* A write inside the file (no growth) moves the mtime: seen while the
+     * file is open and after its close */
+    utimensat(AT_FDCWD, f, ts, 0);
+    fd = open(f, O_WRONLY);
+    pr_rc(r, "write_inside", pwrite(fd, "x", 1, 2));
+    fstat(fd, &st);
+    bool moved_open = st.st_mtime > 1100000000;
+
+    close(fd);
+    stat(f, &st);
+    pr_put(r, "mtime_after_write", "%d %d", moved_open,
+           st.st_mtime > 1100000000);
 }
 
 static void case_statfs(PosixRes *r, const PosixCtx *c)
