@@ -26,7 +26,6 @@
  */
 
 #include "qemu/osdep.h"
-#include <sys/resource.h>
 #include "qemu/error-report.h"
 #include "qemu/main-loop.h"
 #include "qemu/notify.h"
@@ -41,9 +40,6 @@
 #include "fame/fam-librarian-proto.h"
 #include "hw/fam/fam-models-dir.h"
 #include "trace.h"
-
-/* The host niceness the Librarian thread asks for (see its loop) */
-#define FAM_LIBRARIAN_NICE (-10)
 
 typedef struct FamLibJob {
     QSIMPLEQ_ENTRY(FamLibJob) next;
@@ -276,14 +272,6 @@ static void *fam_librarian_thread(void *opaque)
 {
     FamLibrarian *l = opaque;
 
-    /*
-     * Every node waits for this thread, and with more vCPUs than host
-     * cores a runnable thread can wait a whole host time slice for a
-     * core: ask the host to prefer it (root only; otherwise as is).
-     */
-    if (setpriority(PRIO_PROCESS, 0, FAM_LIBRARIAN_NICE) == 0) {
-        trace_fam_librarian_nice(FAM_LIBRARIAN_NICE);
-    }
     if (!fam_librarian_open(l)) {
         return NULL;
     }
