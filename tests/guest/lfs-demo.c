@@ -45,6 +45,7 @@ struct counters {
 
 static struct fame_node node;
 static char dir[64], data_path[80], counters_path[80], ready_path[80];
+static char failed_path[80];   /* the writer's "no data set": stop waiting */
 
 /* The data set's word i: the same on every node, different every run. */
 static uint64_t word(uint64_t run, uint64_t i)
@@ -106,6 +107,11 @@ static bool wait_ready(void)
     struct stat st;
 
     while (stat(ready_path, &st)) {
+        if (stat(failed_path, &st) == 0) {
+            fame_say(&node, "FAIL node %u: the writer could not make the "
+                     "data set", node.id);
+            return false;
+        }
         if (fame_now() > end)
             return failed("gave up waiting for", ready_path);
         fame_sleep(0.05);
@@ -207,17 +213,23 @@ int main(int argc, char **argv)
     snprintf(data_path, sizeof(data_path), "%s/data", dir);
     snprintf(counters_path, sizeof(counters_path), "%s/counters", dir);
     snprintf(ready_path, sizeof(ready_path), "%s/ready", dir);
+    snprintf(failed_path, sizeof(failed_path), "%s/failed", dir);
     if (bytes == 0 || adds < 0) {
         fame_say(&node, "FAIL node %u: fam.demo_mib and fam.demo_adds must "
                  "be positive", node.id);
         return 1;
     }
 
-    if ((node.id == writer && !write_data(run, bytes)) || !wait_ready())
+    if (node.id == writer && !write_data(run, bytes)) {
+        /* e.g. ENOSPC: tell the others, who would wait in vain */
+        mkdir(dir, 0755);
+        close(open(failed_path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644));
         ok = false;
-    else if (fam_map_file(counters_path, sizeof(struct counters), 0, &c))
+    } else if (!wait_ready()) {
+        ok = false;
+    } else if (fam_map_file(counters_path, sizeof(struct counters), 0, &c)) {
         ok = failed("cannot map", counters_path);
-    else {
+    } else {
         struct counters *shared = c.addr;
 
         ok = check_data(run, bytes, &wrong);
