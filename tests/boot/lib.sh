@@ -58,10 +58,40 @@ fame_run() {
 	shift
 	printf '%q ' timeout -k 10 "$limit" "$FAME_QEMU" "$@" >"$cmdfile"
 	echo >>"$cmdfile"
-	timeout -k 10 "$limit" "$FAME_QEMU" "$@" </dev/null >"$console" 2>"$stderr"
+	coredir=$FAME_TEST_LOGS/$test_name.crash
+	rm -rf "$coredir"
+	mkdir -p "$coredir"
+	# In its own directory, so that a core dump lands there (where
+	# core_pattern writes to the working directory) and is found
+	(
+		ulimit -c unlimited 2>/dev/null
+		cd "$coredir" &&
+			exec timeout -k 10 "$limit" "$FAME_QEMU" "$@" </dev/null >"$console" 2>"$stderr"
+	)
 	rc=$?
 	elapsed=$((SECONDS - start))
 	tr -d '\r' <"$console" >"$lines"
+	[ "$rc" -lt 128 ] || [ "$rc" -eq 137 ] || crash_backtrace
+	rm -rf "$coredir"
+}
+
+# After QEMU died of a signal: the backtrace of every thread from its core
+# into $FAME_TEST_LOGS/NAME.backtrace (fail() shows the crashing thread),
+# and the core removed (it holds the guests' RAM).
+crash_backtrace() {
+	local core
+	backtrace=$FAME_TEST_LOGS/$test_name.backtrace
+	core=$(find "$coredir" -maxdepth 1 -name 'core*' -type f | head -n1)
+	if [ -z "$core" ]; then
+		echo "no core dump in $coredir (kernel.core_pattern is" \
+			"'$(cat /proc/sys/kernel/core_pattern 2>/dev/null)')" >"$backtrace"
+	elif ! command -v gdb >/dev/null; then
+		echo "no gdb to read $core (scripts/install-deps installs it)" >"$backtrace"
+	else
+		gdb -batch -nx -ex 'bt 30' -ex 'echo === all threads ===\n' \
+			-ex 'thread apply all bt 12' "$FAME_QEMU" "$core" \
+			>"$backtrace" 2>&1
+	fi
 }
 
 # usage: fame_librarian_db — the -machine option that gives the test its
@@ -122,6 +152,10 @@ fail() {
 		tail -n 40 "$lines"
 		echo "--- stderr ($stderr) ---"
 		tail -n 20 "$stderr"
+		if [ -n "${backtrace:-}" ] && [ -f "$backtrace" ]; then
+			echo "--- the crashing thread ($backtrace has them all) ---"
+			sed '/^=== all threads ===/,$d' "$backtrace" | grep -v '^warning:' | tail -n 32
+		fi
 	fi
 	exit 1
 }
