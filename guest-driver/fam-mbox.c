@@ -96,7 +96,7 @@ static int fam_mbox_xfer(struct fam_dev *fam, u32 len, bool intr)
 	hdr->gid = cpu_to_le32(from_kgid_munged(&init_user_ns,
 						current_fsgid()));
 	hdr->pid = cpu_to_le32(task_tgid_nr(current));
-	/* The mailbox takes 4- and 8-byte accesses only: no memcpy_toio() */
+	/* Whole 32-bit words, zero-padded: the length need not be aligned */
 	memset(fam->mbox_buf + len, 0, round_up(len, 4) - len);
 	__iowrite32_copy(fam->regs + FAM_REG_MBOX_DATA, fam->mbox_buf,
 			 DIV_ROUND_UP(len, 4));

@@ -103,7 +103,13 @@ struct FamFabricState {
     uint32_t mbox_status;       /* FAM_MBOX_* */
     uint64_t mbox_epoch;        /* bumped when the node resets or stops */
     FamMailboxStats mbox_stats;
-    uint8_t mbox[FAM_MBOX_DATA_SIZE];
+    /*
+     * MBOX_DATA is RAM inside BAR0: the guest's copies in and out are
+     * plain loads and stores, not one MMIO exit (and one BQL round trip)
+     * per word. Only MBOX_CTRL and MBOX_STATUS are registers.
+     */
+    MemoryRegion mbox_ram;
+    uint8_t *mbox;              /* its FAM_MBOX_DATA_SIZE bytes */
 };
 
 /* fam-fabric.c */

@@ -152,12 +152,6 @@ static uint64_t fam_fabric_read(void *opaque, hwaddr addr, unsigned size)
         return size == 8 ? ldq_le_p(s->errlog[0] + (addr - FAM_REG_ERRLOG(0)))
                          : ldl_le_p(s->errlog[0] + (addr - FAM_REG_ERRLOG(0)));
     }
-    if (fam_fabric_in(addr, FAM_REG_MBOX_DATA, FAM_MBOX_DATA_SIZE)) {
-        uint8_t *p = s->mbox + (addr - FAM_REG_MBOX_DATA);
-
-        return size == 8 ? ldq_le_p(p) : ldl_le_p(p);
-    }
-
     switch (size == 8 ? addr : reg) {
     case FAM_REG_POOL_SIZE:
         return fam_fabric_half(s->pool_size, addr, size);
@@ -212,16 +206,6 @@ static void fam_fabric_write(void *opaque, hwaddr addr, uint64_t val,
         uint64_t clear = size == 8 ? val : val << ((addr & 4) * 8);
 
         s->db_pending[v] &= ~clear;
-        return;
-    }
-    if (fam_fabric_in(addr, FAM_REG_MBOX_DATA, FAM_MBOX_DATA_SIZE)) {
-        uint8_t *p = s->mbox + (addr - FAM_REG_MBOX_DATA);
-
-        if (size == 8) {
-            stq_le_p(p, val);
-        } else {
-            stl_le_p(p, val);
-        }
         return;
     }
     if (size != 4) {
@@ -348,6 +332,12 @@ static void fam_fabric_realize(PCIDevice *pdev, Error **errp)
 
     memory_region_init_io(&s->regs, OBJECT(s), &fam_fabric_regs_ops, s,
                           "fam-fabric.regs", FAM_BAR_REGS_SIZE);
+    if (!memory_region_init_ram(&s->mbox_ram, OBJECT(s), "fam-fabric.mailbox",
+                                FAM_MBOX_DATA_SIZE, errp)) {
+        return;
+    }
+    s->mbox = memory_region_get_ram_ptr(&s->mbox_ram);
+    memory_region_add_subregion(&s->regs, FAM_REG_MBOX_DATA, &s->mbox_ram);
     pci_register_bar(pdev, FAM_BAR_REGS, PCI_BASE_ADDRESS_SPACE_MEMORY,
                      &s->regs);
     if (msix_init_exclusive_bar(pdev, FAM_MSIX_VECTORS, FAM_BAR_MSIX, errp)) {

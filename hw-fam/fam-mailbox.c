@@ -108,7 +108,7 @@ void fam_mailbox_node_gone(FamFabricState *s)
 {
     s->mbox_epoch++;
     s->mbox_status = FAM_MBOX_IDLE;
-    memset(s->mbox, 0, sizeof(s->mbox));
+    memset(s->mbox, 0, FAM_MBOX_DATA_SIZE);
     if (s->hub && s->hub->librarian) {
         fam_librarian_drop_opens(s->hub->librarian, s->node_id);
     }
@@ -133,7 +133,7 @@ void fam_mailbox_deliver(FamHub *hub, uint32_t node, uint64_t epoch,
         return;
     }
     memcpy(s->mbox, reply, len);
-    memset(s->mbox + len, 0, sizeof(s->mbox) - len);
+    memset(s->mbox + len, 0, FAM_MBOX_DATA_SIZE - len);
     if (status) {
         s->mbox_stats.errors++;
     }
