@@ -253,6 +253,24 @@ static void fam_hub_set_librarian_db(Object *obj, const char *value,
     hub->librarian_db = *value ? g_strdup(value) : NULL;
 }
 
+static bool fam_hub_get_hold(Object *obj, Error **errp)
+{
+    return FAM_HUB(obj)->hold;
+}
+
+static void fam_hub_set_hold(Object *obj, bool value, Error **errp)
+{
+    FamHub *hub = FAM_HUB(obj);
+
+    if (!hub->librarian) {
+        error_setg(errp, "fam-hub: x-hold needs the Librarian in this "
+                   "process (librarian-db=), started by a device");
+        return;
+    }
+    hub->hold = value;
+    fam_librarian_hold(hub->librarian, value);
+}
+
 static void fam_hub_class_init(ObjectClass *oc, void *data)
 {
     UserCreatableClass *ucc = USER_CREATABLE_CLASS(oc);
@@ -274,6 +292,11 @@ static void fam_hub_class_init(ObjectClass *oc, void *data)
         "run the Librarian in this process on this SQLite database (created "
         "if absent); the devices' mailboxes reach it. Unset: no Librarian, "
         "mailbox requests are answered ENOSYS");
+    object_class_property_add_bool(oc, "x-hold", fam_hub_get_hold,
+                                   fam_hub_set_hold);
+    object_class_property_set_description(oc, "x-hold",
+        "testing: while true the Librarian serves no request; requests "
+        "stay pending (mailbox busy) until it is set false");
 }
 
 static const TypeInfo fam_hub_info = {

@@ -26,6 +26,7 @@
  */
 
 #include "qemu/osdep.h"
+#include <sys/resource.h>
 #include "qemu/error-report.h"
 #include "qemu/main-loop.h"
 #include "qemu/notify.h"
@@ -40,6 +41,9 @@
 #include "fame/fam-librarian-proto.h"
 #include "hw/fam/fam-models-dir.h"
 #include "trace.h"
+
+/* The host niceness the Librarian thread asks for (see its loop) */
+#define FAM_LIBRARIAN_NICE (-10)
 
 typedef struct FamLibJob {
     QSIMPLEQ_ENTRY(FamLibJob) next;
@@ -69,6 +73,7 @@ struct FamLibrarian {
     QemuCond cond;
     QSIMPLEQ_HEAD(, FamLibJob) jobs;
     bool stopping;
+    bool hold;                  /* leave jobs queued (fam-hub x-hold) */
 
     Notifier exit;
 };
@@ -272,6 +277,14 @@ static void *fam_librarian_thread(void *opaque)
 {
     FamLibrarian *l = opaque;
 
+    /*
+     * Every node waits for this thread, and with more vCPUs than host
+     * cores a runnable thread can wait a whole host time slice for a
+     * core: ask the host to prefer it (root only; otherwise as is).
+     */
+    if (setpriority(PRIO_PROCESS, 0, FAM_LIBRARIAN_NICE) == 0) {
+        trace_fam_librarian_nice(FAM_LIBRARIAN_NICE);
+    }
     if (!fam_librarian_open(l)) {
         return NULL;
     }
@@ -279,7 +292,7 @@ static void *fam_librarian_thread(void *opaque)
         FamLibJob *job;
 
         qemu_mutex_lock(&l->lock);
-        while (QSIMPLEQ_EMPTY(&l->jobs) && !l->stopping) {
+        while ((QSIMPLEQ_EMPTY(&l->jobs) || l->hold) && !l->stopping) {
             qemu_cond_wait(&l->cond, &l->lock);
         }
         if (l->stopping) {
@@ -294,6 +307,19 @@ static void *fam_librarian_thread(void *opaque)
         g_free(job);
     }
     return NULL;
+}
+
+/*
+ * Hold the queue (the thread serves nothing, requests wait) or let it go:
+ * for tests that need a request to stay pending, whatever the host's
+ * timing.
+ */
+void fam_librarian_hold(FamLibrarian *l, bool hold)
+{
+    qemu_mutex_lock(&l->lock);
+    l->hold = hold;
+    qemu_cond_signal(&l->cond);
+    qemu_mutex_unlock(&l->lock);
 }
 
 static void fam_librarian_queue(FamLibrarian *l, FamLibJob *job)
