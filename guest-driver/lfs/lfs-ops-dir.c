@@ -263,31 +263,36 @@ static void lfs_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
     remove_entry(req, parent, name, FAM_LIB_OP_RMDIR);
 }
 
+/* renameat2(2) flags as the Librarian's, or -EINVAL (RENAME_WHITEOUT) */
+static int rename_flags(unsigned int flags, uint32_t *out)
+{
+    if (flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE)) {
+        return -EINVAL;
+    }
+    *out = (flags & RENAME_NOREPLACE ? FAM_LIB_RENAME_NOREPLACE : 0) |
+           (flags & RENAME_EXCHANGE ? FAM_LIB_RENAME_EXCHANGE : 0);
+    return 0;
+}
+
 static void lfs_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
                        fuse_ino_t newparent, const char *newname,
                        unsigned int flags)
 {
     Lfs *lfs = lfs_of(req);
     char from[FAM_LIB_PATH_MAX], to[FAM_LIB_PATH_MAX];
+    struct fam_lib_args args = { 0 };
     struct fam_lib_attr a;
     LfsInode *moved, *replaced;
-    int ret;
+    int ret = rename_flags(flags, &args.flags);
 
-    if (flags & ~RENAME_NOREPLACE) {
-        fuse_reply_err(req, EINVAL);    /* RENAME_EXCHANGE, _WHITEOUT */
-        return;
+    if (ret == 0) {
+        ret = lfs_path(lfs, parent, name, from);
     }
-    ret = lfs_path(lfs, parent, name, from);
     if (ret == 0) {
         ret = lfs_path(lfs, newparent, newname, to);
     }
-    if (ret == 0 && (flags & RENAME_NOREPLACE)) {
-        /* Not atomic against another node: docs/lfs.md says so. */
-        ret = lfs_getattr_path(lfs, to, &a);
-        ret = ret == 0 ? -EEXIST : ret == -ENOENT ? 0 : ret;
-    }
     if (ret == 0) {
-        ret = lfs_call(lfs, FAM_LIB_OP_RENAME, NULL, from, to, NULL, 0,
+        ret = lfs_call(lfs, FAM_LIB_OP_RENAME, &args, from, to, NULL, 0,
                        NULL, NULL);
     }
     replaced = lfs_inode_child(lfs, newparent, newname);
@@ -297,16 +302,19 @@ static void lfs_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
     if (ret == -EBUSY && replaced && lfs_held_here(lfs, replaced) &&
         lfs_orphan(lfs, replaced) == 0) {
         /* The file it replaces is open here: it goes at its last close */
-        ret = lfs_call(lfs, FAM_LIB_OP_RENAME, NULL, from, to, NULL, 0,
+        ret = lfs_call(lfs, FAM_LIB_OP_RENAME, &args, from, to, NULL, 0,
                        NULL, NULL);
         replaced = NULL;
     }
     if (ret == 0) {
         moved = lfs_inode_child(lfs, parent, name);
         if (replaced && replaced != moved) {
-            lfs_inode_move(lfs, replaced, replaced->parent, NULL);
+            /* Replaced: no name. Exchanged: the source's old name. */
+            ret = (flags & RENAME_EXCHANGE) ?
+                  lfs_inode_move(lfs, replaced, parent, name) :
+                  lfs_inode_move(lfs, replaced, replaced->parent, NULL);
         }
-        if (moved) {
+        if (ret == 0 && moved) {
             ret = lfs_inode_move(lfs, moved, newparent, newname);
         }
     }

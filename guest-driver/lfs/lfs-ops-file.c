@@ -216,7 +216,13 @@ static void lfs_create(fuse_req_t req, fuse_ino_t parent, const char *name,
     struct fam_lib_attr a;
     LfsInode *ino;
     bool stale;
-    int ret = create_shelf(req, lfs, parent, name, mode, path, &a);
+    int ret;
+
+    if (fi->flags & O_DIRECT) {
+        fuse_reply_err(req, EINVAL);    /* before making anything */
+        return;
+    }
+    ret = create_shelf(req, lfs, parent, name, mode, path, &a);
 
     /* Made by another node since the kernel's lookup: open that one. */
     if (ret == -EEXIST && !(fi->flags & O_EXCL)) {

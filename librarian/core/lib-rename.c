@@ -1,6 +1,8 @@
 /*
- * Rename, as rename(2): the target, if present, is replaced when it is a
- * file (for a file) or an empty directory (for a directory). Renaming a
+ * Rename, as renameat2(2): the target, if present, is replaced when it is
+ * a file (for a file) or an empty directory (for a directory), unless
+ * FAM_LIB_RENAME_NOREPLACE (then EEXIST); FAM_LIB_RENAME_EXCHANGE swaps
+ * two present names, files or directories, atomically. Renaming a
  * directory rewrites the stored full path of everything below it in one
  * statement: its descendants are exactly the paths in the byte range
  * ["from/", "from0") ('0' follows '/' in ASCII), an index range scan.
@@ -115,14 +117,99 @@ static int replace_target(FamLib *lib, const FamLibCaller *who,
     return ret < 0 ? ret : lib_destroy_shelf(lib, dst);
 }
 
+/* Is `path` strictly below `dir`? */
+static bool lib_path_below(const char *path, const char *dir)
+{
+    size_t n = strlen(dir);
+
+    return strncmp(path, dir, n) == 0 && path[n] == '/';
+}
+
+/* Move shelf `s` (and, for a directory, everything below it) to `to`. */
+static int move_tree(FamLib *lib, const LibShelf *s, const char *from,
+                     int64_t parent, const char *leaf, const char *to)
+{
+    int ret = move_shelf(lib, s->id, parent, leaf, to);
+
+    if (ret == 0 && lib_is_dir(s)) {
+        ret = move_subtree(lib, from, to);
+    }
+    return ret;
+}
+
+/*
+ * A path no shelf can have (real ones start with '/'): where the source
+ * waits while the target takes its place in an exchange.
+ */
+#define LIB_EXCHANGE_PARKING "\x01exchange"
+
+/*
+ * RENAME_EXCHANGE: `from` and `to` (both present) trade places in one
+ * transaction; each keeps its id, so open handles follow it.
+ */
+static int exchange(FamLib *lib, const FamLibCaller *who,
+                    const LibShelf *fdir, const char *fleaf,
+                    const LibShelf *tdir, const char *tleaf,
+                    const LibShelf *src, const char *from,
+                    const char *to)
+{
+    LibShelf dst;
+    int ret = lib_lookup(lib, who, to, &dst);
+    int dirs;
+
+    if (ret < 0) {
+        return ret;
+    }
+    if (dst.id == LIB_LOST_FOUND_ID) {
+        return -EPERM;
+    }
+    if (!lib_may_delete(who, tdir, &dst)) {
+        return -EPERM;
+    }
+    if (lib_is_dir(&dst) && lib_path_below(from, to)) {
+        return -EINVAL;     /* the source is below the target */
+    }
+    if (src->id == dst.id) {
+        return 0;
+    }
+    if (lib_is_dir(src)) {
+        ret = check_subtree_len(lib, from, to);
+    }
+    if (ret == 0 && lib_is_dir(&dst)) {
+        ret = check_subtree_len(lib, to, from);
+    }
+    if (ret == 0) {
+        ret = move_tree(lib, src, from, fdir->id, fleaf,
+                        LIB_EXCHANGE_PARKING);
+    }
+    if (ret == 0) {
+        ret = move_tree(lib, &dst, to, fdir->id, fleaf, from);
+    }
+    if (ret == 0) {
+        ret = move_tree(lib, src, LIB_EXCHANGE_PARKING, tdir->id, tleaf, to);
+    }
+    /* A directory's ".." is a link of its parent */
+    dirs = (int)lib_is_dir(src) - (int)lib_is_dir(&dst);
+    if (ret == 0 && dirs != 0 && fdir->id != tdir->id) {
+        ret = lib_add_link(lib, fdir->id, -dirs);
+        if (ret == 0) {
+            ret = lib_add_link(lib, tdir->id, dirs);
+        }
+    }
+    return ret;
+}
+
 static int do_rename(FamLib *lib, const FamLibCaller *who, const char *from,
-                     const char *to)
+                     const char *to, uint32_t flags)
 {
     LibShelf fdir, tdir, src, dst;
     const char *fleaf, *tleaf;
-    size_t flen;
     int ret = lib_path_check(from);
 
+    if (flags & ~(FAM_LIB_RENAME_NOREPLACE | FAM_LIB_RENAME_EXCHANGE) ||
+        flags == (FAM_LIB_RENAME_NOREPLACE | FAM_LIB_RENAME_EXCHANGE)) {
+        return -EINVAL;
+    }
     if (ret == 0) {
         ret = lib_path_check(to);
     }
@@ -136,9 +223,7 @@ static int do_rename(FamLib *lib, const FamLibCaller *who, const char *from,
     if (ret == 0) {
         ret = lib_lookup(lib, who, from, &src);
     }
-    flen = strlen(from);
-    if (ret == 0 && lib_is_dir(&src) && strncmp(to, from, flen) == 0 &&
-        to[flen] == '/') {
+    if (ret == 0 && lib_is_dir(&src) && lib_path_below(to, from)) {
         return -EINVAL;     /* into its own subtree */
     }
     if (ret == 0) {
@@ -157,24 +242,28 @@ static int do_rename(FamLib *lib, const FamLibCaller *who, const char *from,
     if (!lib_may_delete(who, &fdir, &src)) {
         return -EPERM;
     }
-    if (strcmp(from, to) == 0) {
-        return 0;
-    }
-    ret = lib_lookup(lib, who, to, &dst);
-    if (ret == 0) {
-        ret = replace_target(lib, who, &src, &tdir, &dst);
-    } else if (ret == -ENOENT) {
-        ret = 0;
-    }
-    if (ret == 0 && lib_is_dir(&src)) {
-        ret = check_subtree_len(lib, from, to);
-    }
-    if (ret == 0) {
-        ret = move_shelf(lib, src.id, tdir.id, tleaf, to);
-    }
-    if (ret == 0 && lib_is_dir(&src)) {
-        ret = move_subtree(lib, from, to);
-        if (ret == 0 && fdir.id != tdir.id) {
+    if (flags & FAM_LIB_RENAME_EXCHANGE) {
+        ret = exchange(lib, who, &fdir, fleaf, &tdir, tleaf, &src, from, to);
+    } else {
+        ret = lib_lookup(lib, who, to, &dst);
+        if (ret == 0 && (flags & FAM_LIB_RENAME_NOREPLACE)) {
+            return -EEXIST;
+        }
+        if (ret == 0 && strcmp(from, to) == 0) {
+            return 0;
+        }
+        if (ret == 0) {
+            ret = replace_target(lib, who, &src, &tdir, &dst);
+        } else if (ret == -ENOENT) {
+            ret = 0;
+        }
+        if (ret == 0 && lib_is_dir(&src)) {
+            ret = check_subtree_len(lib, from, to);
+        }
+        if (ret == 0) {
+            ret = move_tree(lib, &src, from, tdir.id, tleaf, to);
+        }
+        if (ret == 0 && lib_is_dir(&src) && fdir.id != tdir.id) {
             ret = lib_add_link(lib, fdir.id, -1);
             if (ret == 0) {
                 ret = lib_add_link(lib, tdir.id, 1);
@@ -191,12 +280,12 @@ static int do_rename(FamLib *lib, const FamLibCaller *who, const char *from,
 }
 
 int fam_lib_rename(FamLib *lib, const FamLibCaller *who, const char *from,
-                   const char *to)
+                   const char *to, uint32_t flags)
 {
     int ret = lib_begin_as(lib, who, LIB_TX_WRITE);
 
     if (ret < 0) {
         return ret;
     }
-    return lib_end(lib, do_rename(lib, who, from, to));
+    return lib_end(lib, do_rename(lib, who, from, to, flags));
 }

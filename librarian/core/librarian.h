@@ -189,9 +189,12 @@ int fam_lib_drop_opens(FamLib *lib, uint32_t node);
  */
 int fam_lib_resize(FamLib *lib, const FamLibCaller *who, const char *path,
                    uint64_t handle, uint64_t size, struct fam_lib_attr *out);
-/* Rename, replacing a target file or empty directory (as rename(2)). */
+/*
+ * Rename, replacing a target file or empty directory (as rename(2));
+ * flags: FAM_LIB_RENAME_NOREPLACE or _EXCHANGE (as renameat2(2)).
+ */
 int fam_lib_rename(FamLib *lib, const FamLibCaller *who, const char *from,
-                   const char *to);
+                   const char *to, uint32_t flags);
 /* Destroy a file or symlink: -EBUSY if open; its books are zeroed. */
 int fam_lib_unlink(FamLib *lib, const FamLibCaller *who, const char *path);
 int fam_lib_rmdir(FamLib *lib, const FamLibCaller *who, const char *path);

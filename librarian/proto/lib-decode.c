@@ -14,6 +14,7 @@
 #define MODE_BITS           07777u
 #define OPEN_FLAGS          (FAM_LIB_OPEN_READ | FAM_LIB_OPEN_WRITE)
 #define XATTR_FLAGS         (FAM_LIB_XATTR_CREATE | FAM_LIB_XATTR_REPLACE)
+#define RENAME_FLAGS        (FAM_LIB_RENAME_NOREPLACE | FAM_LIB_RENAME_EXCHANGE)
 
 /* Offsets of the header fields a short message may still hold. */
 #define HDR_OPCODE_END      8u
@@ -129,6 +130,9 @@ static int check_args(const FamLibRequest *req)
         return a->flags == 0 || (a->flags & ~OPEN_FLAGS) ? -EINVAL : 0;
     case FAM_LIB_OP_SETXATTR:
         return a->flags & ~XATTR_FLAGS ? -EINVAL : 0;
+    case FAM_LIB_OP_RENAME:
+        return a->flags & ~RENAME_FLAGS ||
+               a->flags == RENAME_FLAGS ? -EINVAL : 0;
     case FAM_LIB_OP_CREATE:
     case FAM_LIB_OP_MKDIR:
     case FAM_LIB_OP_SYMLINK:

@@ -51,7 +51,7 @@ static const FamLibOpInfo op_table[FAM_LIB_OP_MAX] = {
     /* By path, or by handle when str1 is absent (then handle is read). */
     OP(RESIZE, OPT, NO, NO, NONE, NONE, A_HANDLE | A_SIZE,
        FIXED, NONE, sizeof(struct fam_lib_attr)),
-    OP(RENAME, REQ, REQ, NO, PATH, NONE, 0,
+    OP(RENAME, REQ, REQ, NO, PATH, NONE, A_FLAGS,
        EMPTY, NONE, 0),
     OP(UNLINK, REQ, NO, NO, NONE, NONE, 0,
        EMPTY, NONE, 0),

@@ -216,7 +216,7 @@ static int op_rename(FamLib *lib, const FamLibCaller *who,
                      const FamLibRequest *req, FamLibReplyBody *out)
 {
     (void)out;
-    return fam_lib_rename(lib, who, req->str1, req->str2);
+    return fam_lib_rename(lib, who, req->str1, req->str2, req->args.flags);
 }
 
 static int op_unlink(FamLib *lib, const FamLibCaller *who,

@@ -97,7 +97,7 @@ static int core_resize(LibConn *c, const char *path, uint64_t handle,
 
 static int core_rename(LibConn *c, const char *from, const char *to)
 {
-    return fam_lib_rename(c->lib, &c->who, from, to);
+    return fam_lib_rename(c->lib, &c->who, from, to, 0);
 }
 
 static int core_unlink(LibConn *c, const char *path)

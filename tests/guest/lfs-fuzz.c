@@ -7,11 +7,12 @@
  *
  * The calls: open with random flags and modes, close, read, write, pread,
  * pwrite, ftruncate, truncate, fallocate (mode 0), fsync, fdatasync, lseek,
- * mmap with stores and loads, unlink, mkdir, rmdir, rename (plain and
- * RENAME_NOREPLACE), symlink, readlink, chmod, utimensat, stat, lstat,
- * fstat, readdir, setxattr, getxattr, removexattr, listxattr; on a small
- * set of names in two directory levels, so that calls collide with each
- * other (a rename over an open file, an rmdir of a full directory, ...).
+ * mmap with stores and loads, unlink, mkdir, rmdir, rename (plain,
+ * RENAME_NOREPLACE and RENAME_EXCHANGE), symlink, readlink, chmod,
+ * utimensat, stat, lstat, fstat, readdir, setxattr, getxattr, removexattr,
+ * listxattr; on a small set of names in two directory levels, so that
+ * calls collide with each other (a rename over an open file, an rmdir of
+ * a full directory, ...).
  * What LFS documents as different from tmpfs (docs/lfs.md) is not
  * compared: directory sizes and link counts, blocks, atime, hard links,
  * holes, and its own user.LFS.* attributes.
@@ -387,7 +388,7 @@ static bool op_path(struct fuzz *f)
 {
     static const mode_t modes[] = { 0755, 0700, 0644, 01777, 02755, 0 };
     const char *a = names[below(f, NAMES)], *b = names[below(f, NAMES)];
-    unsigned what = below(f, 9);
+    unsigned what = below(f, 10);
     mode_t mode = modes[below(f, 6)];
     off_t size = chance(f, 30) ? 0 : below(f, MAX_SIZE);
     struct timespec ts[2] = {
@@ -397,7 +398,7 @@ static bool op_path(struct fuzz *f)
     };
     static const char *const calls[] = {
         "unlink", "mkdir", "rmdir", "rename", "rename(NOREPLACE)", "symlink",
-        "chmod", "truncate", "utimensat",
+        "chmod", "truncate", "utimensat", "rename(EXCHANGE)",
     };
     struct res r[2];
     char pa[160], pb[160];
@@ -436,8 +437,12 @@ static bool op_path(struct fuzz *f)
         case 7:
             r[s] = result(truncate(pa, size));
             break;
-        default:
+        case 8:
             r[s] = result(utimensat(AT_FDCWD, pa, ts, AT_SYMLINK_NOFOLLOW));
+            break;
+        default:
+            r[s] = result(renameat2(AT_FDCWD, pa, AT_FDCWD, pb,
+                                    RENAME_EXCHANGE));
         }
     }
     return same(f, calls[what], r[0], r[1], true);

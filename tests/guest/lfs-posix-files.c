@@ -342,6 +342,10 @@ static void case_odirect(PosixRes *r, const PosixCtx *c)
     fd = open(P(f, "new"), O_CREAT | O_RDWR | O_DIRECT, 0644);
     pr_rc(r, "create_direct", fd);
     close_ok(fd);
+    /* Where it is refused, it makes nothing either */
+    pr_put(r, "create_direct_made", "%s",
+           access(f, F_OK) == 0 ? (fd >= 0 ? "as opened" : "a file")
+                                : (fd >= 0 ? "opened, no file" : "nothing"));
 }
 
 static sigjmp_buf bus_jmp;

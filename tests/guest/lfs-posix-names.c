@@ -337,6 +337,22 @@ static void case_rename(PosixRes *r, const PosixCtx *c)
                                         P(p, "c"), RENAME_NOREPLACE));
     pr_rc(r, "exchange", renameat2(AT_FDCWD, p, AT_FDCWD, b,
                                    RENAME_EXCHANGE));
+    pr_put(r, "exchanged", "%d %d", pr_check_file(b, 5, 4),
+           pr_check_file(p, 100, 1));
+    mkdir(P(q, "xdir"), 0755);
+    pr_write_file(P(q, "xdir/in"), 7, 5);
+    pr_rc(r, "exchange_dir_file", renameat2(AT_FDCWD, q, AT_FDCWD, b,
+                                            RENAME_EXCHANGE));
+    pr_put(r, "dir_file_swapped", "%d %d", pr_check_file(q, 5, 4),
+           pr_check_file(P(p, "b/in"), 7, 5));
+    pr_rc(r, "exchange_missing", renameat2(AT_FDCWD, q, AT_FDCWD,
+                                           P(p, "none"), RENAME_EXCHANGE));
+    pr_rc(r, "exchange_into_own_subtree",
+          renameat2(AT_FDCWD, P(p, "b"), AT_FDCWD, P(q, "b/in"),
+                    RENAME_EXCHANGE));
+    /* Back: b is the file again, for what follows */
+    pr_rc(r, "exchange_back", renameat2(AT_FDCWD, P(p, "xdir"), AT_FDCWD,
+                                        P(q, "b"), RENAME_EXCHANGE));
     /* An open file keeps working under its new name */
     fd = open(b, O_RDWR);
     pr_rc(r, "rename_open", rename(b, a));

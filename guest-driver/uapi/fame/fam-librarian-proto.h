@@ -29,7 +29,7 @@
 #include <linux/types.h>
 
 #define FAM_LIB_MAGIC           0x42494c46u /* "FLIB" */
-#define FAM_LIB_VERSION         3           /* bumped on any change below */
+#define FAM_LIB_VERSION         4           /* bumped on any change below */
 #define FAM_LIB_MSG_MAX         4096u       /* = FAM_MBOX_DATA_SIZE */
 
 /* Name limits (longer gets ENAMETOOLONG). Paths are absolute: "/a/b". */
@@ -97,6 +97,10 @@ struct fam_lib_args {
  */
 #define FAM_LIB_MAKE_OWNER      (1u << 0)
 
+/* FAM_LIB_OP_RENAME flags (as renameat2(2)) */
+#define FAM_LIB_RENAME_NOREPLACE (1u << 0)  /* EEXIST if the target exists */
+#define FAM_LIB_RENAME_EXCHANGE (1u << 1)   /* swap two existing names */
+
 /* FAM_LIB_OP_SETXATTR flags (as setxattr(2)) */
 #define FAM_LIB_XATTR_CREATE    (1u << 0)   /* EEXIST if present */
 #define FAM_LIB_XATTR_REPLACE   (1u << 1)   /* ENODATA if absent */
@@ -133,7 +137,7 @@ enum fam_lib_op {
 	FAM_LIB_OP_CLOSE,           /* handle [close_shelf] */
 	/* p or handle, size -> fam_lib_attr [resize_shelf] */
 	FAM_LIB_OP_RESIZE,
-	FAM_LIB_OP_RENAME,          /* p, q = new path [rename_shelf] */
+	FAM_LIB_OP_RENAME,          /* p, q = new path[, flags] [rename_shelf] */
 	FAM_LIB_OP_UNLINK,          /* p [destroy_shelf] */
 	FAM_LIB_OP_RMDIR,           /* p [rmdir] */
 	/*

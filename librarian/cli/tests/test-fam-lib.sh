@@ -239,7 +239,9 @@ expect 0 off opens
 expect 0 off --json opens
 json 'j == []'
 expect 0 off version
-out_has 'protocol 3'
+proto=$(sed -n 's/^#define FAM_LIB_VERSION *\([0-9]*\).*/\1/p' \
+	"$(dirname "$0")/../../../guest-driver/uapi/fame/fam-librarian-proto.h")
+out_has "protocol $proto, schema"
 
 # Errors: message "fam-lib: PATH: reason", status 1.
 expect 1 off stat /nope

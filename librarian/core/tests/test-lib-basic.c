@@ -396,7 +396,7 @@ static void test_rename(void)
     a = lt_stat(t, &root, "/a/b/c/f");
 
     /* A directory: its whole subtree moves, and nothing else. */
-    g_assert_cmpint(fam_lib_rename(t->lib, &root, "/a/b", "/x/B"), ==, 0);
+    g_assert_cmpint(fam_lib_rename(t->lib, &root, "/a/b", "/x/B", 0), ==, 0);
     b = lt_stat(t, &root, "/x/B/c/f");
     g_assert_cmpuint(b.id, ==, a.id);
     lt_stat(t, &root, "/x/B/g");
@@ -410,55 +410,142 @@ static void test_rename(void)
     g_assert_cmpuint(lt_stat(t, &root, "/x/B").parent, ==,
                      lt_stat(t, &root, "/x").id);
     /* And back, under the same parent with a new name. */
-    g_assert_cmpint(fam_lib_rename(t->lib, &root, "/x/B", "/x/b2"), ==, 0);
+    g_assert_cmpint(fam_lib_rename(t->lib, &root, "/x/B", "/x/b2", 0), ==, 0);
     lt_stat(t, &root, "/x/b2/c/f");
     g_assert_cmpuint(lt_stat(t, &root, "/x").nlink, ==, 3);
 
     /* Into its own subtree. */
-    g_assert_cmpint(fam_lib_rename(t->lib, &root, "/x", "/x/b2/c/x"), ==,
+    g_assert_cmpint(fam_lib_rename(t->lib, &root, "/x", "/x/b2/c/x", 0), ==,
                     -EINVAL);
-    g_assert_cmpint(fam_lib_rename(t->lib, &root, "/x", "/x/y"), ==,
+    g_assert_cmpint(fam_lib_rename(t->lib, &root, "/x", "/x/y", 0), ==,
                     -EINVAL);
     /* Onto itself: nothing to do. */
-    g_assert_cmpint(fam_lib_rename(t->lib, &root, "/x", "/x"), ==, 0);
+    g_assert_cmpint(fam_lib_rename(t->lib, &root, "/x", "/x", 0), ==, 0);
 
     /* Replacing: a file by a file, an empty directory by a directory. */
     lt_create(t, &root, "/f1", 0644);
     lt_create(t, &root, "/f2", 0644);
     lt_resize(t, &root, "/f2", 2 * MiB, 0);
     a = lt_stat(t, &root, "/f1");
-    g_assert_cmpint(fam_lib_rename(t->lib, &root, "/f1", "/f2"), ==, 0);
+    g_assert_cmpint(fam_lib_rename(t->lib, &root, "/f1", "/f2", 0), ==, 0);
     g_assert_cmpuint(lt_stat(t, &root, "/f2").id, ==, a.id);
     g_assert_cmpuint(lt_count_state(t, FAM_LIB_BOOK_INUSE), ==, 0);
     lt_mkdir(t, &root, "/e", 0755);
     lt_mkdir(t, &root, "/full", 0755);
     lt_create(t, &root, "/full/x", 0644);
-    g_assert_cmpint(fam_lib_rename(t->lib, &root, "/x", "/full"), ==,
+    g_assert_cmpint(fam_lib_rename(t->lib, &root, "/x", "/full", 0), ==,
                     -ENOTEMPTY);
-    g_assert_cmpint(fam_lib_rename(t->lib, &root, "/x", "/f2"), ==, -ENOTDIR);
-    g_assert_cmpint(fam_lib_rename(t->lib, &root, "/f2", "/e"), ==, -EISDIR);
-    g_assert_cmpint(fam_lib_rename(t->lib, &root, "/x", "/e"), ==, 0);
+    g_assert_cmpint(fam_lib_rename(t->lib, &root, "/x", "/f2", 0), ==,
+                    -ENOTDIR);
+    g_assert_cmpint(fam_lib_rename(t->lib, &root, "/f2", "/e", 0), ==,
+                    -EISDIR);
+    g_assert_cmpint(fam_lib_rename(t->lib, &root, "/x", "/e", 0), ==, 0);
     lt_stat(t, &root, "/e/b2/c/f");
     g_assert_cmpuint(lt_stat(t, &root, "/").nlink, ==, 6);
 
     /* The fixed shelves. */
-    g_assert_cmpint(fam_lib_rename(t->lib, &root, "/", "/r"), ==, -EBUSY);
-    g_assert_cmpint(fam_lib_rename(t->lib, &root, "/e", "/"), ==, -EBUSY);
-    g_assert_cmpint(fam_lib_rename(t->lib, &root, "/lost+found", "/lf"), ==,
-                    -EPERM);
+    g_assert_cmpint(fam_lib_rename(t->lib, &root, "/", "/r", 0), ==, -EBUSY);
+    g_assert_cmpint(fam_lib_rename(t->lib, &root, "/e", "/", 0), ==, -EBUSY);
+    g_assert_cmpint(fam_lib_rename(t->lib, &root, "/lost+found", "/lf", 0),
+                    ==, -EPERM);
     lt_mkdir(t, &root, "/empty", 0755);
-    g_assert_cmpint(fam_lib_rename(t->lib, &root, "/empty", "/lost+found"),
+    g_assert_cmpint(fam_lib_rename(t->lib, &root, "/empty", "/lost+found", 0),
                     ==, -EPERM);
 
     /* Missing source or target directory. */
-    g_assert_cmpint(fam_lib_rename(t->lib, &root, "/none", "/n2"), ==,
+    g_assert_cmpint(fam_lib_rename(t->lib, &root, "/none", "/n2", 0), ==,
                     -ENOENT);
-    g_assert_cmpint(fam_lib_rename(t->lib, &root, "/f2", "/none/f"), ==,
+    g_assert_cmpint(fam_lib_rename(t->lib, &root, "/f2", "/none/f", 0), ==,
                     -ENOENT);
-    g_assert_cmpint(fam_lib_rename(t->lib, &root, "/f2", "/f2/f"), ==,
+    g_assert_cmpint(fam_lib_rename(t->lib, &root, "/f2", "/f2/f", 0), ==,
                     -ENOTDIR);
-    g_assert_cmpint(fam_lib_rename(t->lib, &root, "/f2", "/ab/f"), ==,
+    g_assert_cmpint(fam_lib_rename(t->lib, &root, "/f2", "/ab/f", 0), ==,
                     -ENOTDIR);
+    lt_free(t);
+}
+
+/* renameat2's flags: NOREPLACE refuses a present target, EXCHANGE swaps. */
+static void test_rename_flags(void)
+{
+    LibTest *t = lt_grid();
+    const uint32_t noreplace = FAM_LIB_RENAME_NOREPLACE;
+    const uint32_t exchange = FAM_LIB_RENAME_EXCHANGE;
+    struct fam_lib_attr f, d, e;
+    FamLibFsckReport r;
+
+    lt_create(t, &root, "/f", 0644);
+    lt_create(t, &root, "/g", 0644);
+    lt_mkdir(t, &root, "/d", 0755);
+    lt_mkdir(t, &root, "/d/sub", 0755);
+    lt_create(t, &root, "/d/sub/deep", 0644);
+    lt_mkdir(t, &root, "/e", 0755);
+    lt_mkdir(t, &root, "/e/in", 0755);
+    f = lt_stat(t, &root, "/f");
+    d = lt_stat(t, &root, "/d");
+    e = lt_stat(t, &root, "/e");
+
+    g_assert_cmpint(fam_lib_rename(t->lib, &root, "/f", "/g", noreplace), ==,
+                    -EEXIST);
+    g_assert_cmpint(fam_lib_rename(t->lib, &root, "/f", "/f", noreplace), ==,
+                    -EEXIST);
+    g_assert_cmpuint(lt_stat(t, &root, "/f").id, ==, f.id);
+    g_assert_cmpint(fam_lib_rename(t->lib, &root, "/f", "/h", noreplace), ==,
+                    0);
+    g_assert_cmpuint(lt_stat(t, &root, "/h").id, ==, f.id);
+    g_assert_cmpint(fam_lib_rename(t->lib, &root, "/h", "/f", 0), ==, 0);
+
+    /* Both flags, an unknown flag, a missing target */
+    g_assert_cmpint(fam_lib_rename(t->lib, &root, "/f", "/g",
+                                   noreplace | exchange), ==, -EINVAL);
+    g_assert_cmpint(fam_lib_rename(t->lib, &root, "/f", "/g", 4), ==,
+                    -EINVAL);
+    g_assert_cmpint(fam_lib_rename(t->lib, &root, "/f", "/none", exchange),
+                    ==, -ENOENT);
+
+    /* Two files */
+    g_assert_cmpint(fam_lib_rename(t->lib, &root, "/f", "/g", exchange), ==,
+                    0);
+    g_assert_cmpuint(lt_stat(t, &root, "/g").id, ==, f.id);
+    g_assert_cmpuint(lt_stat(t, &root, "/f").id, !=, f.id);
+
+    /* A directory and a file in different directories: the subtree moves */
+    g_assert_cmpint(fam_lib_rename(t->lib, &root, "/d", "/e/in", exchange),
+                    ==, 0);
+    g_assert_cmpuint(lt_stat(t, &root, "/e/in").id, ==, d.id);
+    g_assert_cmpuint(lt_stat(t, &root, "/e/in").parent, ==, e.id);
+    g_assert_cmpuint(lt_stat(t, &root, "/e/in/sub/deep").parent, ==,
+                     lt_stat(t, &root, "/e/in/sub").id);
+    g_assert_cmpuint(lt_stat(t, &root, "/d").parent, ==, 1);
+    g_assert_cmpint(fam_lib_getattr(t->lib, &root, "/d/sub", &f), ==,
+                    -ENOENT);
+    /* Each directory kept its link count: one subdirectory in each */
+    g_assert_cmpuint(lt_stat(t, &root, "/e").nlink, ==, 3);
+    g_assert_cmpuint(lt_stat(t, &root, "/d").nlink, ==, 2);
+
+    /* Directory with file across parents: ".." links move */
+    lt_create(t, &root, "/e/file", 0644);
+    g_assert_cmpint(fam_lib_rename(t->lib, &root, "/e/in", "/g", exchange),
+                    ==, 0);
+    g_assert_cmpuint(lt_stat(t, &root, "/g").id, ==, d.id);
+    g_assert_cmpuint(lt_stat(t, &root, "/e").nlink, ==, 2);
+    lt_stat(t, &root, "/g/sub/deep");
+    lt_stat(t, &root, "/e/in");
+
+    /* Into its own subtree, either way round */
+    g_assert_cmpint(fam_lib_rename(t->lib, &root, "/g", "/g/sub", exchange),
+                    ==, -EINVAL);
+    g_assert_cmpint(fam_lib_rename(t->lib, &root, "/g/sub", "/g", exchange),
+                    ==, -EINVAL);
+    /* With itself, and with the fixed shelves */
+    g_assert_cmpint(fam_lib_rename(t->lib, &root, "/g", "/g", exchange), ==,
+                    0);
+    g_assert_cmpint(fam_lib_rename(t->lib, &root, "/g", "/lost+found",
+                                   exchange), ==, -EPERM);
+    g_assert_cmpint(fam_lib_rename(t->lib, &root, "/g", "/", exchange), ==,
+                    -EBUSY);
+
+    g_assert_cmpint(fam_lib_fsck(t->lib, false, &r), ==, 0);
+    g_assert_cmpuint(r.orphan_shelves + r.bad_sizes, ==, 0);
     lt_free(t);
 }
 
@@ -481,11 +568,11 @@ static void test_rename_too_long(void)
     longname[0] = '/';
     memset(longname + 1, 'L', 100);
     longname[101] = '\0';
-    g_assert_cmpint(fam_lib_rename(t->lib, &root, "/s", longname), ==,
+    g_assert_cmpint(fam_lib_rename(t->lib, &root, "/s", longname, 0), ==,
                     -ENAMETOOLONG);
     lt_stat(t, &root, path);
     longname[5] = '\0';
-    g_assert_cmpint(fam_lib_rename(t->lib, &root, "/s", longname), ==, 0);
+    g_assert_cmpint(fam_lib_rename(t->lib, &root, "/s", longname, 0), ==, 0);
     lt_free(t);
 }
 
@@ -765,6 +852,7 @@ int main(int argc, char **argv)
     g_test_add_func("/lib-core/shelf/remove", test_remove);
     g_test_add_func("/lib-core/shelf/rename", test_rename);
     g_test_add_func("/lib-core/shelf/rename-too-long", test_rename_too_long);
+    g_test_add_func("/lib-core/shelf/rename-flags", test_rename_flags);
     g_test_add_func("/lib-core/shelf/readdir-pages", test_readdir_pages);
     g_test_add_func("/lib-core/shelf/settimes", test_settimes);
     g_test_add_func("/lib-core/pool/statfs", test_statfs);

@@ -178,9 +178,9 @@ static void test_busy(void)
     /* Open anywhere, even by the caller: not destroyed. */
     g_assert_cmpint(fam_lib_unlink(t->lib, &n4, "/f"), ==, -EBUSY);
     g_assert_cmpint(fam_lib_unlink(t->lib, &root, "/f"), ==, -EBUSY);
-    g_assert_cmpint(fam_lib_rename(t->lib, &root, "/g", "/f"), ==, -EBUSY);
+    g_assert_cmpint(fam_lib_rename(t->lib, &root, "/g", "/f", 0), ==, -EBUSY);
     /* Renaming an open shelf is fine: handles follow the shelf. */
-    g_assert_cmpint(fam_lib_rename(t->lib, &root, "/f", "/f2"), ==, 0);
+    g_assert_cmpint(fam_lib_rename(t->lib, &root, "/f", "/f2", 0), ==, 0);
     g_assert_cmpuint(lt_stat(t, &root, "/f2").opens, ==, 1);
     g_assert_cmpint(fam_lib_close_shelf(t->lib, &n4, h), ==, 0);
     g_assert_cmpint(fam_lib_unlink(t->lib, &root, "/f2"), ==, 0);

@@ -185,7 +185,7 @@ static void test_directory_write(void)
     g_assert_cmpint(fam_lib_symlink(t->lib, &other, "/ro/g", "x", &a), ==,
                     -EACCES);
     g_assert_cmpint(fam_lib_unlink(t->lib, &other, "/ro/f"), ==, -EACCES);
-    g_assert_cmpint(fam_lib_rename(t->lib, &other, "/ro/f", "/wo/f"), ==,
+    g_assert_cmpint(fam_lib_rename(t->lib, &other, "/ro/f", "/wo/f", 0), ==,
                     -EACCES);
     /* An existing name is EEXIST whatever the write permission. */
     g_assert_cmpint(fam_lib_create(t->lib, &other, "/ro/f", 0644, &a), ==,
@@ -193,9 +193,9 @@ static void test_directory_write(void)
     g_assert_cmpint(fam_lib_create(t->lib, &other, "/wo/g", 0644, &a), ==, 0);
     g_assert_cmpint(fam_lib_create(t->lib, &other, "/wnx/g", 0644, &a), ==,
                     -EACCES);
-    g_assert_cmpint(fam_lib_rename(t->lib, &other, "/wo/g", "/ro/g"), ==,
+    g_assert_cmpint(fam_lib_rename(t->lib, &other, "/wo/g", "/ro/g", 0), ==,
                     -EACCES);
-    g_assert_cmpint(fam_lib_rename(t->lib, &other, "/wo/g", "/wo/h"), ==, 0);
+    g_assert_cmpint(fam_lib_rename(t->lib, &other, "/wo/g", "/wo/h", 0), ==, 0);
     g_assert_cmpint(fam_lib_unlink(t->lib, &other, "/wo/h"), ==, 0);
     lt_mkdir(t, &owner, "/wnx/sub", 0777);
     lt_mkdir(t, &owner, "/ro/sub", 0777);
@@ -219,10 +219,10 @@ static void test_sticky(void)
     lt_create(t, &owner, "/tmp/c", 0666);
     lt_create(t, &owner, "/tmp/d", 0666);
     g_assert_cmpint(fam_lib_unlink(t->lib, &other, "/tmp/a"), ==, -EPERM);
-    g_assert_cmpint(fam_lib_rename(t->lib, &other, "/tmp/a", "/tmp/z"), ==,
+    g_assert_cmpint(fam_lib_rename(t->lib, &other, "/tmp/a", "/tmp/z", 0), ==,
                     -EPERM);
     lt_create(t, &other, "/tmp/o", 0666);
-    g_assert_cmpint(fam_lib_rename(t->lib, &other, "/tmp/o", "/tmp/a"), ==,
+    g_assert_cmpint(fam_lib_rename(t->lib, &other, "/tmp/o", "/tmp/a", 0), ==,
                     -EPERM);
     g_assert_cmpint(fam_lib_unlink(t->lib, &owner, "/tmp/a"), ==, 0);
     g_assert_cmpint(fam_lib_unlink(t->lib, &diruser, "/tmp/b"), ==, 0);
