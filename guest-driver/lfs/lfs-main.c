@@ -242,13 +242,16 @@ static int loop(Lfs *lfs)
         } else {
             next_sweep = 0;
         }
-        n = poll(&pfd, 1, timeout);
-        if (n < 0 && errno != EINTR) {
-            ret = -errno;
-            break;
-        }
-        if (n <= 0) {
-            continue;
+        /* Without a sweep due, the read itself waits: one syscall less */
+        if (timeout >= 0) {
+            n = poll(&pfd, 1, timeout);
+            if (n < 0 && errno != EINTR) {
+                ret = -errno;
+                break;
+            }
+            if (n <= 0) {
+                continue;
+            }
         }
         ret = fuse_session_receive_buf(se, &buf);
         if (ret == -EINTR || ret == -EAGAIN) {
