@@ -226,12 +226,36 @@ int cli_cmd_rmdir(CliContext *ctx, const CliCommand *cmd, int argc,
 
 int cli_cmd_mv(CliContext *ctx, const CliCommand *cmd, int argc, char **argv)
 {
+    static const struct option longopts[] = {
+        { "no-clobber", no_argument, NULL, 'n' },
+        { "exchange", no_argument, NULL, 'x' },
+        CLI_COMMON_OPTIONS,
+        { NULL, 0, NULL, 0 },
+    };
     char from_buf[FAM_LIB_PATH_MAX], to_buf[FAM_LIB_PATH_MAX];
+    struct fam_lib_args args = { 0 };
     const char *from, *to;
-    int status;
+    int c, status;
 
-    status = cli_no_options(ctx, cmd, argc, argv, 2, 2);
-    if (status != CLI_OPT_END) {
+    while ((c = cli_getopt(ctx, cmd, argc, argv, "n", longopts, &status))
+           != CLI_OPT_END) {
+        switch (c) {
+        case 'n':
+            args.flags |= FAM_LIB_RENAME_NOREPLACE;
+            break;
+        case 'x':
+            args.flags |= FAM_LIB_RENAME_EXCHANGE;
+            break;
+        default:
+            return status;
+        }
+    }
+    if (args.flags == (FAM_LIB_RENAME_NOREPLACE | FAM_LIB_RENAME_EXCHANGE)) {
+        return cli_usage_error(ctx, cmd, "--no-clobber and --exchange "
+                               "exclude each other");
+    }
+    status = cli_operands(ctx, cmd, argc, argv, 2, 2);
+    if (status != CLI_EXIT_OK) {
         return status;
     }
     from = cli_path(ctx, argv[optind], from_buf, sizeof(from_buf));
@@ -239,7 +263,7 @@ int cli_cmd_mv(CliContext *ctx, const CliCommand *cmd, int argc, char **argv)
     if (from == NULL || to == NULL) {
         return CLI_EXIT_FAILED;
     }
-    return connect_and_request(ctx, FAM_LIB_OP_RENAME, NULL, from, to);
+    return connect_and_request(ctx, FAM_LIB_OP_RENAME, &args, from, to);
 }
 
 int cli_cmd_ln(CliContext *ctx, const CliCommand *cmd, int argc, char **argv)

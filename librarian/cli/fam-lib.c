@@ -67,7 +67,10 @@ const CliCommand cli_commands[] = {
     { "rm", "PATH...", "destroy shelves or symlinks (books are zeroed)",
       "", "", cli_cmd_rm },
     { "rmdir", "PATH...", "remove empty directories", "", "", cli_cmd_rmdir },
-    { "mv", "FROM TO", "rename (replacing a file or empty directory)", "", "",
+    { "mv", "[-n|--exchange] FROM TO",
+      "rename (replacing a file or empty directory)",
+      "  -n, --no-clobber  fail (EEXIST) rather than replace TO\n"
+      "  --exchange    swap FROM and TO, which must both exist\n", "",
       cli_cmd_mv },
     { "ln", "-s TARGET PATH", "make a symbolic link", "", "", cli_cmd_ln },
     { "chmod", "MODE PATH", "change permissions (octal)", "", "",

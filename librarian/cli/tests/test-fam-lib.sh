@@ -229,6 +229,24 @@ expect 2 off chmod 0999 /d/f
 expect 0 off mv /d/f /d/g
 expect 1 off stat /d/f
 expect 0 off mv /d/g /d/f
+expect 0 off create /d/other
+expect 0 off --json stat /d/f
+id_f=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["id"])' "$dir/out")
+expect 1 off mv -n /d/f /d/other
+err_has 'File exists'
+expect 0 off --json stat /d/f
+json "j['id'] == $id_f"
+expect 0 off mv --exchange /d/f /d/other
+expect 0 off --json stat /d/other
+json "j['id'] == $id_f"
+expect 0 off --json stat /d/f
+json "j['id'] != $id_f"
+expect 0 off mv --exchange /d/other /d/f
+expect 1 off mv --exchange /d/f /d/none
+err_has 'No such file'
+expect 2 off mv -n --exchange /d/f /d/other
+err_has 'exclude each other'
+expect 0 off rm /d/other
 expect 1 off setxattr --create /d/f user.color red
 err_has 'File exists'
 expect 0 off setxattr /d/f user.gone x
