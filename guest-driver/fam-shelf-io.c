@@ -122,17 +122,23 @@ static int fam_shelf_grow(struct inode *inode, loff_t end)
 /*
  * Every write moves the file's mtime forward, by a nanosecond if the clock
  * has not ticked since the last one: the LFS daemon compares mtimes to
- * learn that a file was written through passthrough (fam-ioctl.h).
+ * learn that a file was written through passthrough (fam-ioctl.h). Under
+ * i_lock, not the inode lock: the first store to a mapped page stamps too,
+ * from a fault, where mmap_lock is held and the inode lock may not be
+ * taken.
  */
 static void fam_shelf_stamp(struct inode *inode)
 {
 	struct timespec64 now = current_time(inode);
-	struct timespec64 old = inode_get_mtime(inode);
+	struct timespec64 old;
 
+	spin_lock(&inode->i_lock);
+	old = inode_get_mtime(inode);
 	if (timespec64_compare(&now, &old) <= 0)
 		now = timespec64_add(old, (struct timespec64){ .tv_nsec = 1 });
 	inode_set_mtime_to_ts(inode, now);
 	inode_set_ctime_to_ts(inode, now);
+	spin_unlock(&inode->i_lock);
 }
 
 static ssize_t fam_shelf_write_iter(struct kiocb *iocb, struct iov_iter *from)
@@ -156,7 +162,9 @@ static ssize_t fam_shelf_write_iter(struct kiocb *iocb, struct iov_iter *from)
 
 static vm_fault_t fam_shelf_fault(struct vm_fault *vmf)
 {
-	struct fam_shelf *sh = fam_shelf_of(file_inode(vmf->vma->vm_file));
+	struct vm_area_struct *vma = vmf->vma;
+	struct inode *inode = file_inode(vma->vm_file);
+	struct fam_shelf *sh = fam_shelf_of(inode);
 	struct fam_dev *fam = sh->fam;
 	u64 pos = (u64)vmf->pgoff << PAGE_SHIFT;
 	vm_fault_t ret = VM_FAULT_SIGBUS;
@@ -173,18 +181,38 @@ static vm_fault_t fam_shelf_fault(struct vm_fault *vmf)
 		pfn = PHYS_PFN(fam->pool_phys + sh->map.books[idx] *
 			       fam->book_size + rem);
 		/* Private: read-only here, the write fault copies the page */
-		if (vmf->vma->vm_flags & VM_MIXEDMAP)
-			ret = vmf_insert_mixed(vmf->vma, vmf->address,
+		if (vma->vm_flags & VM_MIXEDMAP) {
+			ret = vmf_insert_mixed(vma, vmf->address,
 					       __pfn_to_pfn_t(pfn, PFN_DEV));
-		else
-			ret = vmf_insert_pfn(vmf->vma, vmf->address, pfn);
+		} else if (vmf->flags & FAULT_FLAG_WRITE) {
+			/* A store: writable at once, and the file written */
+			fam_shelf_stamp(inode);
+			ret = vmf_insert_pfn_prot(vma, vmf->address, pfn,
+						  vm_get_page_prot(vma->vm_flags));
+		} else {
+			/* Read-only until a store: fam_shelf_pfn_mkwrite() */
+			ret = vmf_insert_pfn(vma, vmf->address, pfn);
+		}
 	}
 	up_read(&sh->map_lock);
 	return ret;
 }
 
+/*
+ * The first store to a page of a shared mapping that was read first: the
+ * file is written (its mtime moves, as after write(2)). Having this hook
+ * makes the kernel map shared pages read-only until they are stored to
+ * (vma_wants_writenotify()), once per page and mapping.
+ */
+static vm_fault_t fam_shelf_pfn_mkwrite(struct vm_fault *vmf)
+{
+	fam_shelf_stamp(file_inode(vmf->vma->vm_file));
+	return 0;
+}
+
 static const struct vm_operations_struct fam_shelf_vm_ops = {
 	.fault = fam_shelf_fault,
+	.pfn_mkwrite = fam_shelf_pfn_mkwrite,
 };
 
 /*

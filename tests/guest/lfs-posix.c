@@ -62,6 +62,7 @@ static const Expected expected[] = {
     { "xattr", "security", "EOPNOTSUPP", "xattrs" },
     { "xattr", "get_trusted", "EOPNOTSUPP", "xattrs" },
     { "utimens", "atime_after_read", "unchanged", "atime" },
+    { "utimens", "mtime_after_map_store", "1 1", "mtime after stores" },
     { "utimens", "times_far",
       "a=9223372035.999999999 m=-9223372035.000000000", "times" },
     { "create", "tmpfile_linkat", "EPERM", "hard links" },

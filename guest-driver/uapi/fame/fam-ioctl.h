@@ -97,7 +97,8 @@ struct fam_ioc_lib {
  * Every write and fallocate moves the file's mtime (fstat) forward, by a
  * nanosecond, so a comparison of mtimes tells whether it was written; the
  * Librarian's own times are not touched (the LFS daemon does that).
- * Stores through a mapping change no time.
+ * The first store to each page of a shared mapping moves it as well
+ * (pages are mapped read-only until then).
  */
 struct fam_ioc_shelf_file {
 	__u64 handle;           /* in: a Librarian open handle of this node */
