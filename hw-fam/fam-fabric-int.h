@@ -56,7 +56,6 @@ struct FamHub {
     char *librarian_db;         /* librarian-db=: run a Librarian on it */
     char *librarian_socket;     /* or forward to the daemon on this socket */
     FamLibrarian *librarian;    /* started when the first device joins */
-    bool hold;                  /* x-hold: the Librarian serves nothing */
     FamFabricState *dev[FAM_MAX_NODES];
 };
 
@@ -143,6 +142,7 @@ void fam_librarian_submit(FamLibrarian *lib, uint32_t node, uint64_t epoch,
                           const void *msg, size_t len);
 void fam_librarian_drop_opens(FamLibrarian *lib, uint32_t node);
 void fam_librarian_hold(FamLibrarian *lib, bool hold);
+bool fam_librarian_held(FamLibrarian *lib);
 
 /* fam-remote.c: doorbells to nodes in other processes */
 bool fam_remote_init(FamFabricState *s, const char *path, Error **errp);

@@ -255,7 +255,9 @@ static void fam_hub_set_librarian_db(Object *obj, const char *value,
 
 static bool fam_hub_get_hold(Object *obj, Error **errp)
 {
-    return FAM_HUB(obj)->hold;
+    FamHub *hub = FAM_HUB(obj);
+
+    return hub->librarian && fam_librarian_held(hub->librarian);
 }
 
 static void fam_hub_set_hold(Object *obj, bool value, Error **errp)
@@ -267,7 +269,6 @@ static void fam_hub_set_hold(Object *obj, bool value, Error **errp)
                    "process (librarian-db=), started by a device");
         return;
     }
-    hub->hold = value;
     fam_librarian_hold(hub->librarian, value);
 }
 

@@ -322,6 +322,16 @@ void fam_librarian_hold(FamLibrarian *l, bool hold)
     qemu_mutex_unlock(&l->lock);
 }
 
+bool fam_librarian_held(FamLibrarian *l)
+{
+    bool held;
+
+    qemu_mutex_lock(&l->lock);
+    held = l->hold;
+    qemu_mutex_unlock(&l->lock);
+    return held;
+}
+
 static void fam_librarian_queue(FamLibrarian *l, FamLibJob *job)
 {
     qemu_mutex_lock(&l->lock);

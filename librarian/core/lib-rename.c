@@ -118,7 +118,7 @@ static int replace_target(FamLib *lib, const FamLibCaller *who,
 }
 
 /* Is `path` strictly below `dir`? */
-static bool lib_path_below(const char *path, const char *dir)
+static bool path_below(const char *path, const char *dir)
 {
     size_t n = strlen(dir);
 
@@ -166,7 +166,7 @@ static int exchange(FamLib *lib, const FamLibCaller *who,
     if (!lib_may_delete(who, tdir, &dst)) {
         return -EPERM;
     }
-    if (lib_is_dir(&dst) && lib_path_below(from, to)) {
+    if (lib_is_dir(&dst) && path_below(from, to)) {
         return -EINVAL;     /* the source is below the target */
     }
     if (src->id == dst.id) {
@@ -223,7 +223,7 @@ static int do_rename(FamLib *lib, const FamLibCaller *who, const char *from,
     if (ret == 0) {
         ret = lib_lookup(lib, who, from, &src);
     }
-    if (ret == 0 && lib_is_dir(&src) && lib_path_below(to, from)) {
+    if (ret == 0 && lib_is_dir(&src) && path_below(to, from)) {
         return -EINVAL;     /* into its own subtree */
     }
     if (ret == 0) {
