@@ -32,6 +32,7 @@ static const FsckField fsck_fields[] = {
     FIELD(stale_opens),
     FIELD(orphan_xattrs),
     FIELD(orphan_shelves),
+    FIELD(bad_links),
     FIELD(bad_sizes),
     FIELD(unfinished_deletes),
 };

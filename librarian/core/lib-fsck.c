@@ -4,7 +4,10 @@
  *   - a book's own row (state, shelf, seq) over a shelf's book count;
  *   - a shelf's books over its recorded size (a size the books cannot
  *     hold becomes the size they hold);
- *   - the parent links over stored paths (paths are recomputed).
+ *   - the parent links over stored paths (paths are recomputed);
+ *   - a shelf's own name over a hard link that says otherwise (the link
+ *     goes: of a shelf that is missing or a directory, in a directory
+ *     that is missing, at a path taken twice).
  * Anything taken away from a shelf becomes ZOMBIE and is zeroed before
  * reuse, as every freed book is. Unreachable shelves go to /lost+found
  * as "#<id>".
@@ -281,6 +284,53 @@ static int check_tree(Fsck *f)
     return fix_paths(f);
 }
 
+/* What a hard link row must be (lib-link.c), and its path. */
+#define LINK_PATH(l) \
+    "(SELECT CAST(CASE WHEN p.id = " SQL_ROOT_ID " THEN '/'" \
+    " ELSE p.path || '/' END || " l ".name AS BLOB)" \
+    " FROM shelves p WHERE p.id = " l ".parent)"
+#define BAD_LINK(l) \
+    "(NOT EXISTS(SELECT 1 FROM shelves s WHERE s.id = " l ".shelf AND " \
+    TYPE("s.mode") " != " SQL_S_IFDIR ")" \
+    " OR NOT EXISTS(SELECT 1 FROM shelves d WHERE d.id = " l ".parent AND " \
+    TYPE("d.mode") " = " SQL_S_IFDIR ")" \
+    " OR EXISTS(SELECT 1 FROM shelves t WHERE t.path = " LINK_PATH(l) ")" \
+    " OR EXISTS(SELECT 1 FROM links o WHERE o.parent = " l ".parent" \
+    " AND o.name = " l ".name AND o.id < " l ".id))"
+
+/* Hard links: drop the ones that cannot stand, recompute the paths. */
+static int check_links(Fsck *f)
+{
+    /* Wrong paths are parked first, as in fix_paths(), so that no
+     * update collides with a path that is about to move away. */
+    static const char *const checks[][3] = {
+        { "SELECT count(*) FROM links l WHERE " BAD_LINK("l"),
+          "DELETE FROM links WHERE " BAD_LINK("links") },
+        { "SELECT count(*) FROM links l WHERE path IS NOT " LINK_PATH("l")
+          " AND NOT " BAD_LINK("l"),
+          "UPDATE links SET path = CAST('?' || id AS BLOB)"
+          " WHERE path IS NOT " LINK_PATH("links"),
+          "UPDATE links SET path = " LINK_PATH("links")
+          " WHERE path IS NOT " LINK_PATH("links") },
+    };
+
+    for (size_t i = 0; i < sizeof(checks) / sizeof(checks[0]); i++) {
+        uint64_t n;
+        int ret = count_of(f->lib, checks[i][0], &n);
+
+        for (size_t k = 1; ret == 0 && f->repair && n && k < 3; k++) {
+            if (checks[i][k]) {
+                ret = lib_exec(f->lib, checks[i][k]);
+            }
+        }
+        if (ret < 0) {
+            return ret;
+        }
+        f->r->bad_links += n;
+    }
+    return 0;
+}
+
 /* Books in use where no file holds them, or held twice at one place. */
 static int check_books(Fsck *f)
 {
@@ -484,11 +534,13 @@ static int check_counts(Fsck *f)
           TYPE("mode") " = " SQL_S_IFDIR
           " THEN 2 + (SELECT count(*) FROM shelves c"
           " WHERE c.parent = s.id AND c.id != s.id AND " TYPE("c.mode") " = "
-          SQL_S_IFDIR ") ELSE 1 END",
+          SQL_S_IFDIR ") ELSE 1 + (SELECT count(*) FROM links l"
+          " WHERE l.shelf = s.id) END",
           "UPDATE shelves SET nlink = CASE WHEN " TYPE("mode") " = "
           SQL_S_IFDIR " THEN 2 + (SELECT count(*) FROM shelves c WHERE"
           " c.parent = shelves.id AND c.id != shelves.id AND "
-          TYPE("c.mode") " = " SQL_S_IFDIR ") ELSE 1 END" },
+          TYPE("c.mode") " = " SQL_S_IFDIR ") ELSE 1 + (SELECT count(*)"
+          " FROM links l WHERE l.shelf = shelves.id) END" },
         { "SELECT count(*) FROM shelves WHERE " TYPE("mode") " != "
           SQL_S_IFREG " AND (nbooks != 0 OR size != CASE WHEN "
           TYPE("mode") " = " SQL_S_IFLNK " THEN length(target) ELSE 0 END)",
@@ -521,7 +573,7 @@ static int do_fsck(FamLib *lib, bool repair, FamLibFsckReport *report)
 {
     static int (*const checks[])(Fsck *f) = {
         check_zombies, check_opens, check_xattrs, check_deletes,
-        check_tree, check_books, check_files, check_counts,
+        check_tree, check_links, check_books, check_files, check_counts,
     };
     Fsck f = { lib, repair, report };
     uint64_t total;
@@ -537,7 +589,7 @@ static int do_fsck(FamLib *lib, bool repair, FamLibFsckReport *report)
     total = report->leaked_books + report->double_books +
             report->bad_free_books + report->zombie_books +
             report->stale_opens + report->orphan_xattrs +
-            report->orphan_shelves + report->bad_sizes +
+            report->orphan_shelves + report->bad_links + report->bad_sizes +
             report->unfinished_deletes;
     return total > INT32_MAX ? INT32_MAX : (int)total;
 }

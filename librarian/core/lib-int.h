@@ -103,10 +103,16 @@ struct FamLib {
     LibRanges wipe;         /* bytes to wipe in books that stay in use */
 };
 
-/* One row of `shelves`, as the operations need it. */
+/*
+ * One row of `shelves`, as the operations need it. Found by a path, it
+ * also says which name that path is: the shelf's own (link 0, parent
+ * its directory) or a hard link (link = the row of `links`, parent the
+ * link's directory).
+ */
 typedef struct LibShelf {
     int64_t id;
     int64_t parent;
+    int64_t link;
     uint32_t mode;
     uint32_t uid;
     uint32_t gid;
@@ -263,5 +269,18 @@ int lib_add_link(FamLib *lib, int64_t dir, int delta);
 int lib_destroy_shelf(FamLib *lib, const LibShelf *s);
 /* 1 if the directory has no entries, 0 if it has, or a negative errno. */
 int lib_dir_empty(FamLib *lib, int64_t id);
+
+/* --- lib-link.c: hard links --------------------------------------------- */
+/* 1 if some shelf or link has this path, 0 if none, or a negative errno. */
+int lib_path_taken(FamLib *lib, const char *path);
+/*
+ * Remove the name `s` was found by, if the shelf has another: returns 1
+ * (the name is gone, the shelf stays), 0 (it is the shelf's only name:
+ * nothing done, destroying it is the caller's) or a negative errno.
+ */
+int lib_remove_name(FamLib *lib, const LibShelf *s);
+/* Move the hard link `s` was found by (s->link != 0) to `to`. */
+int lib_move_link(FamLib *lib, const LibShelf *s, int64_t parent,
+                  const char *leaf, const char *to);
 
 #endif /* FAME_LIB_INT_H */

@@ -16,6 +16,7 @@ static void lib_shelf_read(sqlite3_stmt *st, LibShelf *s)
 {
     s->id = sqlite3_column_int64(st, 0);
     s->parent = sqlite3_column_int64(st, 1);
+    s->link = 0;
     s->mode = (uint32_t)sqlite3_column_int64(st, 2);
     s->uid = (uint32_t)sqlite3_column_int64(st, 3);
     s->gid = (uint32_t)sqlite3_column_int64(st, 4);
@@ -133,10 +134,11 @@ bool lib_may_delete(const FamLibCaller *who, const LibShelf *dir,
 }
 
 /*
- * The shelf at `path`, and how many of its ancestors the caller may not
- * search: a recursive walk up the parent links by primary key, inside
- * the same statement. The depth bound only matters for a corrupt
- * database whose parent links loop.
+ * The shelf at `path` (its own name or a hard link's), and how many of
+ * the ancestors on that path the caller may not search: a recursive walk
+ * up the parent links by primary key, inside the same statement. The
+ * depth bound only matters for a corrupt database whose parent links
+ * loop.
  */
 static int lookup_one(FamLib *lib, const FamLibCaller *who, const char *path,
                       LibShelf *out, int64_t *denied)
@@ -144,14 +146,19 @@ static int lookup_one(FamLib *lib, const FamLibCaller *who, const char *path,
     static const char sql[] =
         "SELECT " SHELF_COLS ","
         " (WITH RECURSIVE anc(id, depth) AS ("
-        "    SELECT s.parent, 0"
+        "    SELECT h.parent, 0"
         "    UNION ALL SELECT p.parent, anc.depth + 1 FROM shelves p"
         "     JOIN anc ON p.id = anc.id WHERE anc.depth < 600)"
         "  SELECT count(*) FROM anc JOIN shelves a ON a.id = anc.id"
         "   WHERE ?2 != 0 AND (CASE WHEN a.uid = ?2 THEN a.mode >> 6"
         "    WHEN a.gid = ?3 THEN a.mode >> 3 ELSE a.mode END) & "
-        SQL_MAY_EXEC " = 0)"
-        " FROM shelves s WHERE s.path = ?1";
+        SQL_MAY_EXEC " = 0),"
+        " h.link, h.parent"
+        " FROM (SELECT id AS shelf, parent, 0 AS link FROM shelves"
+        "        WHERE path = ?1"
+        "       UNION ALL SELECT shelf, parent, id FROM links"
+        "        WHERE path = ?1 LIMIT 1) h"
+        " JOIN shelves s ON s.id = h.shelf";
     sqlite3_stmt *st = lib_sql(lib, sql);
     int ret;
 
@@ -167,6 +174,8 @@ static int lookup_one(FamLib *lib, const FamLibCaller *who, const char *path,
     }
     lib_shelf_read(st, out);
     *denied = sqlite3_column_int64(st, SHELF_NCOLS);
+    out->link = sqlite3_column_int64(st, SHELF_NCOLS + 1);
+    out->parent = sqlite3_column_int64(st, SHELF_NCOLS + 2);
     sqlite3_reset(st);
     return 0;
 }

@@ -1,7 +1,8 @@
 /*
- * Removing shelves: unlink (files and symlinks) and rmdir. A shelf open
- * anywhere cannot be destroyed (-EBUSY): its books may be mapped on some
- * node, and are only zeroed and reused once nobody can reach them.
+ * Removing shelves: unlink (files and symlinks) and rmdir. Unlinking one
+ * of several names of a file removes that name only (lib-link.c). A shelf
+ * open anywhere cannot be destroyed (-EBUSY): its books may be mapped on
+ * some node, and are only zeroed and reused once nobody can reach them.
  * /lost+found, where fsck puts what it finds, cannot be removed.
  */
 #include "lib-int.h"
@@ -10,6 +11,7 @@ static int delete_rows(FamLib *lib, int64_t id)
 {
     static const char *const sql[] = {
         "DELETE FROM xattrs WHERE shelf = ?1",
+        "DELETE FROM links WHERE shelf = ?1",
         "DELETE FROM opens WHERE shelf = ?1",
         "DELETE FROM shelves WHERE id = ?1",
     };
@@ -49,7 +51,8 @@ int lib_destroy_shelf(FamLib *lib, const LibShelf *s)
 int lib_dir_empty(FamLib *lib, int64_t id)
 {
     static const char sql[] =
-        "SELECT EXISTS(SELECT 1 FROM shelves WHERE parent = ?1)";
+        "SELECT EXISTS(SELECT 1 FROM shelves WHERE parent = ?1)"
+        " OR EXISTS(SELECT 1 FROM links WHERE parent = ?1)";
     sqlite3_stmt *st = lib_sql(lib, sql);
     int64_t any;
     int ret;
@@ -101,6 +104,10 @@ static int do_unlink(FamLib *lib, const FamLibCaller *who, const char *path)
     }
     if (lib_is_dir(&s)) {
         return -EISDIR;
+    }
+    ret = lib_remove_name(lib, &s);
+    if (ret != 0) {
+        return ret < 0 ? ret : 0;
     }
     ret = lib_count_opens(lib, s.id, NULL, &opens, NULL);
     if (ret == 0 && opens > 0) {

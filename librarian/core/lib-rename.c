@@ -2,10 +2,12 @@
  * Rename, as renameat2(2): the target, if present, is replaced when it is
  * a file (for a file) or an empty directory (for a directory), unless
  * FAM_LIB_RENAME_NOREPLACE (then EEXIST); FAM_LIB_RENAME_EXCHANGE swaps
- * two present names, files or directories, atomically. Renaming a
- * directory rewrites the stored full path of everything below it in one
- * statement: its descendants are exactly the paths in the byte range
- * ["from/", "from0") ('0' follows '/' in ASCII), an index range scan.
+ * two present names, files or directories, atomically. Two names of the
+ * same file (hard links) are left as they are. Renaming a directory
+ * rewrites the stored full path of everything below it, shelves and
+ * hard links, one statement each: its descendants are exactly the paths
+ * in the byte range ["from/", "from0") ('0' follows '/' in ASCII), an
+ * index range scan.
  */
 #include "lib-int.h"
 
@@ -27,8 +29,10 @@ static void bind_subtree(sqlite3_stmt *st, int lo, int hi, const char *dir,
 static int check_subtree_len(FamLib *lib, const char *from, const char *to)
 {
     static const char sql[] =
-        "SELECT ifnull(max(length(path)), 0) FROM shelves"
-        " WHERE path >= ?1 AND path < ?2";
+        "SELECT max(ifnull((SELECT max(length(path)) FROM shelves"
+        "  WHERE path >= ?1 AND path < ?2), 0),"
+        " ifnull((SELECT max(length(path)) FROM links"
+        "  WHERE path >= ?1 AND path < ?2), 0))";
     char lo[FAM_LIB_PATH_MAX + 1], hi[FAM_LIB_PATH_MAX + 1];
     sqlite3_stmt *st = lib_sql(lib, sql);
     int64_t longest;
@@ -51,19 +55,27 @@ static int check_subtree_len(FamLib *lib, const char *from, const char *to)
 
 static int move_subtree(FamLib *lib, const char *from, const char *to)
 {
-    static const char sql[] =
+    static const char *const sql[] = {
         "UPDATE shelves SET path = CAST(?3 || substr(path, ?4) AS BLOB)"
-        " WHERE path >= ?1 AND path < ?2";
+        " WHERE path >= ?1 AND path < ?2",
+        "UPDATE links SET path = CAST(?3 || substr(path, ?4) AS BLOB)"
+        " WHERE path >= ?1 AND path < ?2",
+    };
     char lo[FAM_LIB_PATH_MAX + 1], hi[FAM_LIB_PATH_MAX + 1];
-    sqlite3_stmt *st = lib_sql(lib, sql);
+    int ret = 0;
 
-    if (st == NULL) {
-        return -EIO;
+    for (size_t i = 0; ret == 0 && i < sizeof(sql) / sizeof(sql[0]); i++) {
+        sqlite3_stmt *st = lib_sql(lib, sql[i]);
+
+        if (st == NULL) {
+            return -EIO;
+        }
+        bind_subtree(st, 1, 2, from, lo, hi);
+        lib_bind_str(st, 3, to);
+        sqlite3_bind_int64(st, 4, (int64_t)strlen(from) + 1);
+        ret = lib_run(lib, st);
     }
-    bind_subtree(st, 1, 2, from, lo, hi);
-    lib_bind_str(st, 3, to);
-    sqlite3_bind_int64(st, 4, (int64_t)strlen(from) + 1);
-    return lib_run(lib, st);
+    return ret;
 }
 
 static int move_shelf(FamLib *lib, int64_t id, int64_t parent,
@@ -110,6 +122,10 @@ static int replace_target(FamLib *lib, const FamLibCaller *who,
     if (!lib_may_delete(who, tdir, dst)) {
         return -EPERM;
     }
+    ret = lib_remove_name(lib, dst);
+    if (ret != 0) {
+        return ret < 0 ? ret : 0;   /* the file keeps its other names */
+    }
     ret = lib_count_opens(lib, dst->id, NULL, &opens, NULL);
     if (ret == 0 && opens > 0) {
         ret = -EBUSY;
@@ -125,11 +141,19 @@ static bool path_below(const char *path, const char *dir)
     return strncmp(path, dir, n) == 0 && path[n] == '/';
 }
 
-/* Move shelf `s` (and, for a directory, everything below it) to `to`. */
+/*
+ * Move the name `s` was found by to `to`: a hard link, or the shelf's own
+ * name (and, for a directory, everything below it).
+ */
 static int move_tree(FamLib *lib, const LibShelf *s, const char *from,
                      int64_t parent, const char *leaf, const char *to)
 {
-    int ret = move_shelf(lib, s->id, parent, leaf, to);
+    int ret;
+
+    if (s->link) {
+        return lib_move_link(lib, s, parent, leaf, to);
+    }
+    ret = move_shelf(lib, s->id, parent, leaf, to);
 
     if (ret == 0 && lib_is_dir(s)) {
         ret = move_subtree(lib, from, to);
@@ -249,8 +273,8 @@ static int do_rename(FamLib *lib, const FamLibCaller *who, const char *from,
         if (ret == 0 && (flags & FAM_LIB_RENAME_NOREPLACE)) {
             return -EEXIST;
         }
-        if (ret == 0 && strcmp(from, to) == 0) {
-            return 0;
+        if (ret == 0 && src.id == dst.id) {
+            return 0;   /* the same name, or two names of one file */
         }
         if (ret == 0) {
             ret = replace_target(lib, who, &src, &tdir, &dst);

@@ -3,7 +3,7 @@
  * filling a new database for a model and checking that an existing one
  * describes the pool we were given.
  *
- * Tables (schema 1):
+ * Tables (schema 2):
  *   meta(key, value)       schema_version, model_name, model_text, nodes,
  *                          pool_size, book_size, modules, igs,
  *                          default_policy, created_ns
@@ -14,7 +14,10 @@
  *                          that planning and statfs never count rows
  *   shelves                files, directories and symlinks; `path` is the
  *                          full path, uniquely indexed, so that a path
- *                          resolves in one query
+ *                          resolves in one query; a shelf's first name
+ *   links                  (schema 2) the further names of files and
+ *                          symlinks (hard links), with full paths too; no
+ *                          path is both a shelf's and a link's
  *   xattrs                 user.* attributes other than user.LFS.*
  *   opens                  open handles (node, pid, flags)
  *   nodes                  heartbeats and status of nodes
@@ -103,6 +106,19 @@ static const char *const schema_v1[] = {
     " msg BLOB NOT NULL)",
 };
 
+/* Hard links: a name beyond the shelf's own, never of a directory. */
+static const char *const schema_v2[] = {
+    "CREATE TABLE links("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    " shelf INTEGER NOT NULL,"
+    " parent INTEGER NOT NULL,"
+    " name BLOB NOT NULL,"
+    " path BLOB NOT NULL)",
+    "CREATE UNIQUE INDEX links_path ON links(path)",
+    "CREATE INDEX links_parent ON links(parent)",
+    "CREATE INDEX links_shelf ON links(shelf)",
+};
+
 static int exec_all(FamLib *lib, const char *const *sql, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
@@ -120,11 +136,17 @@ static int migrate_to_v1(FamLib *lib)
     return exec_all(lib, schema_v1, sizeof(schema_v1) / sizeof(schema_v1[0]));
 }
 
+static int migrate_to_v2(FamLib *lib)
+{
+    return exec_all(lib, schema_v2, sizeof(schema_v2) / sizeof(schema_v2[0]));
+}
+
 /* migrations[k] brings schema k to k + 1. A new version adds one entry
  * (and FAM_LIB_SCHEMA_VERSION moves up). */
 typedef int (*LibMigration)(FamLib *lib);
 static const LibMigration migrations[FAM_LIB_SCHEMA_VERSION] = {
     migrate_to_v1,
+    migrate_to_v2,
 };
 
 static int meta_set_int(FamLib *lib, const char *key, int64_t value)

@@ -41,21 +41,6 @@ typedef struct NewShelf {
     uint32_t gid;           /* someone else (fam_lib_make_owned) */
 } NewShelf;
 
-static int path_exists(FamLib *lib, const char *path)
-{
-    static const char sql[] = "SELECT id FROM shelves WHERE path = ?1";
-    sqlite3_stmt *st = lib_sql(lib, sql);
-    int64_t id;
-    int ret;
-
-    if (st == NULL) {
-        return -EIO;
-    }
-    lib_bind_str(st, 1, path);
-    ret = lib_query_int(lib, st, &id);
-    return ret == -ENOENT ? 0 : ret < 0 ? ret : 1;
-}
-
 static int insert_shelf(FamLib *lib, const LibShelf *dir, const char *path,
                         const char *leaf, const NewShelf *ns, int64_t *id)
 {
@@ -146,7 +131,7 @@ static int make_shelf(FamLib *lib, const FamLibCaller *who, const char *path,
     if (ret < 0) {
         return ret;
     }
-    ret = path_exists(lib, path);
+    ret = lib_path_taken(lib, path);
     if (ret != 0) {
         return ret < 0 ? ret : -EEXIST;
     }

@@ -25,7 +25,7 @@
 #include "fam-model.h"
 #include "lib-policy.h"
 
-#define FAM_LIB_SCHEMA_VERSION      1
+#define FAM_LIB_SCHEMA_VERSION      2
 
 /* The caller's node for requests made on the host (CLI, tests): no
  * locality, as the planner sees it. */
@@ -117,8 +117,9 @@ int fam_lib_book_info(FamLib *lib, uint64_t book, struct fam_lib_book *out);
  * whether nothing is left. Cursors are opaque; 0 starts a list.
  */
 typedef bool (*FamLibBookFn)(void *opaque, const struct fam_lib_book *book);
+/* A directory entry: its shelf, and the cursor that resumes after it. */
 typedef bool (*FamLibDirFn)(void *opaque, uint64_t id, uint32_t mode,
-                            const char *name);
+                            const char *name, uint64_t next);
 typedef bool (*FamLibOpenedFn)(void *opaque,
                                const struct fam_lib_opened *opened);
 typedef bool (*FamLibNameFn)(void *opaque, const char *name);
@@ -158,6 +159,18 @@ int fam_lib_make_owned(FamLib *lib, const FamLibCaller *who,
  * or -ERANGE if cap is too small. */
 int fam_lib_readlink(FamLib *lib, const FamLibCaller *who, const char *path,
                      char *buf, size_t cap);
+
+/*
+ * Hard links. fam_lib_link gives the file or symlink at `from` the further
+ * name `to` (EPERM for a directory, EMLINK past 65000 names); `out` (may
+ * be NULL) gets its attributes. fam_lib_getpath copies the path of shelf
+ * `id`'s first name, NUL included, if the caller may look it up, and
+ * returns its length without the NUL (-ERANGE if cap is too small).
+ */
+int fam_lib_link(FamLib *lib, const FamLibCaller *who, const char *from,
+                 const char *to, struct fam_lib_attr *out);
+int fam_lib_getpath(FamLib *lib, const FamLibCaller *who, uint64_t id,
+                    char *buf, size_t cap);
 
 /*
  * Open a shelf for FAM_LIB_OPEN_READ and/or _WRITE (permission checked),
@@ -252,6 +265,8 @@ typedef struct FamLibFsckReport {
     uint64_t stale_opens;       /* handles of nodes/pids that are gone */
     uint64_t orphan_xattrs;     /* of shelves that do not exist */
     uint64_t orphan_shelves;    /* whose parent does not exist */
+    uint64_t bad_links;         /* hard links that cannot stand, or
+                                 * whose path is wrong */
     uint64_t bad_sizes;         /* book count or link count wrong */
     uint64_t unfinished_deletes;/* shelves left half-destroyed */
 } FamLibFsckReport;

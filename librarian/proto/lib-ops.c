@@ -89,6 +89,10 @@ static const FamLibOpInfo op_table[FAM_LIB_OP_MAX] = {
        LIST, OOB, 0),
     OP(FSTAT, NO, NO, NO, NONE, NONE, A_HANDLE,
        FIXED, NONE, sizeof(struct fam_lib_fstat)),
+    OP(LINK, REQ, REQ, NO, PATH, NONE, 0,
+       FIXED, NONE, sizeof(struct fam_lib_attr)),
+    OP(GETPATH, NO, NO, NO, NONE, NONE, A_SIZE,
+       STRING, NONE, 0),
 };
 
 const FamLibOpInfo *fam_lib_op_info(uint32_t op)

@@ -100,10 +100,10 @@ static bool put_book(void *opaque, const struct fam_lib_book *book)
 }
 
 static bool put_dirent(void *opaque, uint64_t id, uint32_t mode,
-                       const char *name)
+                       const char *name, uint64_t next)
 {
     size_t namelen = strlen(name) + 1;
-    struct fam_lib_dirent d = { .id = id, .mode = mode };
+    struct fam_lib_dirent d = { .id = id, .next = next, .mode = mode };
 
     /* Refusing leaves the item for the next reply, which then fails
      * with EMSGSIZE: a name the protocol cannot carry is never skipped. */

@@ -141,12 +141,9 @@ static int op_symlink(FamLib *lib, const FamLibCaller *who,
     return make_shelf(lib, who, req, out, FAM_LIB_S_IFLNK);
 }
 
-static int op_readlink(FamLib *lib, const FamLibCaller *who,
-                       const FamLibRequest *req, FamLibReplyBody *out)
+/* A string the core copied into the reply, NUL included; its length. */
+static int put_string(FamLibReplyBody *out, int ret)
 {
-    int ret = fam_lib_readlink(lib, who, req->str1, (char *)out->body,
-                               out->room);
-
     if (ret == -ERANGE) {
         return -EMSGSIZE;   /* the reply buffer, not the caller's */
     }
@@ -158,6 +155,29 @@ static int op_readlink(FamLib *lib, const FamLibCaller *who,
     }
     out->len = (size_t)ret + 1;
     return 0;
+}
+
+static int op_readlink(FamLib *lib, const FamLibCaller *who,
+                       const FamLibRequest *req, FamLibReplyBody *out)
+{
+    return put_string(out, fam_lib_readlink(lib, who, req->str1,
+                                            (char *)out->body, out->room));
+}
+
+static int op_getpath(FamLib *lib, const FamLibCaller *who,
+                      const FamLibRequest *req, FamLibReplyBody *out)
+{
+    return put_string(out, fam_lib_getpath(lib, who, req->args.size,
+                                           (char *)out->body, out->room));
+}
+
+static int op_link(FamLib *lib, const FamLibCaller *who,
+                   const FamLibRequest *req, FamLibReplyBody *out)
+{
+    struct fam_lib_attr a = { 0 };
+
+    return put_attr(out, fam_lib_link(lib, who, req->str1, req->str2, &a),
+                    &a);
 }
 
 static int op_open(FamLib *lib, const FamLibCaller *who,
@@ -369,6 +389,8 @@ static const FamLibOpFn op_fns[FAM_LIB_OP_MAX] = {
     [FAM_LIB_OP_OOB_SEND] = op_oob_send,
     [FAM_LIB_OP_OOB_RECV] = fam_lib_proto_oob_recv,
     [FAM_LIB_OP_FSTAT] = op_fstat,
+    [FAM_LIB_OP_LINK] = op_link,
+    [FAM_LIB_OP_GETPATH] = op_getpath,
 };
 
 FamLibOpFn fam_lib_proto_op(uint32_t op)

@@ -21,7 +21,7 @@ _Static_assert(sizeof(struct fam_lib_attr) == 80, "list new fields");
 _Static_assert(sizeof(struct fam_lib_open) == 88, "list new fields");
 _Static_assert(sizeof(struct fam_lib_fstat) == 96, "list new fields");
 _Static_assert(sizeof(struct fam_lib_list) == 16, "list new fields");
-_Static_assert(sizeof(struct fam_lib_dirent) == 16, "list new fields");
+_Static_assert(sizeof(struct fam_lib_dirent) == 24, "list new fields");
 _Static_assert(sizeof(struct fam_lib_opened) == 32, "list new fields");
 _Static_assert(sizeof(struct fam_lib_node_status) == 32, "list new fields");
 _Static_assert(sizeof(struct fam_lib_oob) == 16, "list new fields");
@@ -135,6 +135,7 @@ void fam_lib_wire_list(struct fam_lib_list *l)
 void fam_lib_wire_dirent(struct fam_lib_dirent *d)
 {
     W64(d->id);
+    W64(d->next);
     W32(d->mode);
     W16(d->namelen);
     W16(d->reclen);

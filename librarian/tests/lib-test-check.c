@@ -52,11 +52,12 @@ static void entry_free(gpointer p)
 /* Collected first, walked after: a list callback may run inside the
  * Librarian's lock, so it must not call back into it. */
 static bool collect_entry(void *opaque, uint64_t id, uint32_t mode,
-                          const char *name)
+                          const char *name, uint64_t next)
 {
     GPtrArray *entries = opaque;
     Entry *e;
 
+    (void)next;
     if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0) {
         return true;
     }

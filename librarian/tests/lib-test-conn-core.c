@@ -16,11 +16,11 @@ typedef struct Walk {
 } Walk;
 
 static bool walk_dir(void *opaque, uint64_t id, uint32_t mode,
-                     const char *name)
+                     const char *name, uint64_t next)
 {
     Walk *w = opaque;
 
-    if (!w->dir_fn(w->opaque, id, mode, name)) {
+    if (!w->dir_fn(w->opaque, id, mode, name, next)) {
         w->stopped = true;
         return false;
     }

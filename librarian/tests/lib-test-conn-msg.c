@@ -231,7 +231,7 @@ static int msg_readdir(LibConn *c, const char *path, FamLibDirFn fn,
                       &it, &list);
         while (r >= 0 && (r = fam_lib_list_next_dirent(&it, &ent,
                                                        &name)) > 0) {
-            if (!fn(opaque, ent.id, ent.mode, name)) {
+            if (!fn(opaque, ent.id, ent.mode, name, ent.next)) {
                 return 0;
             }
         }

@@ -624,13 +624,14 @@ typedef struct DirSeen {
 } DirSeen;
 
 static bool see_entry(void *opaque, uint64_t id, uint32_t mode,
-                      const char *name)
+                      const char *name, uint64_t next)
 {
     DirSeen *v = opaque;
     unsigned n;
     char tail;
 
     (void)id;
+    (void)next;
     if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0) {
         return true;
     }

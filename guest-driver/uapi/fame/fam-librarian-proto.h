@@ -29,7 +29,7 @@
 #include <linux/types.h>
 
 #define FAM_LIB_MAGIC           0x42494c46u /* "FLIB" */
-#define FAM_LIB_VERSION         4           /* bumped on any change below */
+#define FAM_LIB_VERSION         5           /* bumped on any change below */
 #define FAM_LIB_MSG_MAX         4096u       /* = FAM_MBOX_DATA_SIZE */
 
 /* Name limits (longer gets ENAMETOOLONG). Paths are absolute: "/a/b". */
@@ -188,6 +188,13 @@ enum fam_lib_op {
 	 * guest driver's shelf files, which must not trust a program's word)
 	 */
 	FAM_LIB_OP_FSTAT,
+	/*
+	 * p = a file or symlink, q = its new name -> fam_lib_attr (a hard
+	 * link) [no tm-librarian command: its shelves had one name]
+	 */
+	FAM_LIB_OP_LINK,
+	/* size = shelf id -> its first name's path, NUL included */
+	FAM_LIB_OP_GETPATH,
 	FAM_LIB_OP_MAX
 };
 
@@ -272,7 +279,8 @@ struct fam_lib_list {
 };
 
 struct fam_lib_dirent {
-	__u64 id;
+	__u64 id;           /* the shelf (inode number) */
+	__u64 next;         /* the READDIR cursor that resumes after it */
 	__u32 mode;
 	__u16 namelen;      /* bytes of name, NUL included */
 	__u16 reclen;       /* this entry, name and padding to 8 included */

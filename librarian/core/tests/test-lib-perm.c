@@ -130,11 +130,12 @@ static void test_search(void)
 }
 
 static bool count_entry(void *opaque, uint64_t id, uint32_t mode,
-                        const char *name)
+                        const char *name, uint64_t next)
 {
     (void)id;
     (void)mode;
     (void)name;
+    (void)next;
     (*(unsigned *)opaque)++;
     return true;
 }

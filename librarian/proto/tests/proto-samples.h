@@ -40,6 +40,8 @@ static const ProtoSample proto_samples[] = {
     { FAM_LIB_OP_CREATE, { .mode = 0644 }, "/f", NULL, NULL, 0 },
     { FAM_LIB_OP_SYMLINK, { 0 }, "/l", "f", NULL, 0 },
     { FAM_LIB_OP_READLINK, { 0 }, "/l", NULL, NULL, 0 },
+    { FAM_LIB_OP_LINK, { 0 }, "/f", "/h", NULL, 0 },
+    { FAM_LIB_OP_GETPATH, { .size = 1 }, NULL, NULL, NULL, 0 },
     { FAM_LIB_OP_OPEN,
       { .flags = FAM_LIB_OPEN_READ | FAM_LIB_OPEN_WRITE },
       "/f", NULL, NULL, 0 },
@@ -69,6 +71,7 @@ static const ProtoSample proto_samples[] = {
     { FAM_LIB_OP_RENAME, { 0 }, "/f", "/d/g", NULL, 0 },
     { FAM_LIB_OP_UNLINK, { 0 }, "/d/g", NULL, NULL, 0 },
     { FAM_LIB_OP_UNLINK, { 0 }, "/l", NULL, NULL, 0 },
+    { FAM_LIB_OP_UNLINK, { 0 }, "/h", NULL, NULL, 0 },
     { FAM_LIB_OP_RMDIR, { 0 }, "/d", NULL, NULL, 0 },
     { FAM_LIB_OP_ZERO_ZOMBIES, { 0 }, NULL, NULL, NULL, 0 },
 };

@@ -370,6 +370,9 @@ static int walk_dirents(const Body *b, size_t len)
     return r < 0 ? r : n;
 }
 
+/* The fixed part of a dirent */
+#define DH ((uint16_t)sizeof(struct fam_lib_dirent))
+
 static void test_dirents(void)
 {
     Body b;
@@ -377,8 +380,8 @@ static void test_dirents(void)
 
     body_start(&b);
     put_good_dirent(&b, 1, "a");
-    put_good_dirent(&b, 2, "bbbbbbbb");     /* 9 bytes: 16 + 9 -> 32 */
-    put_good_dirent(&b, 3, "ccccccc");      /* 8 bytes: exactly 24 */
+    put_good_dirent(&b, 2, "bbbbbbbb");     /* 9 bytes: 24 + 9 -> 40 */
+    put_good_dirent(&b, 3, "ccccccc");      /* 8 bytes: exactly 32 */
     body_finish(&b, 77, 3, 0);
     g_assert_cmpint(walk_dirents(&b, b.len), ==, 3);
     /* One byte short anywhere in the last item */
@@ -396,30 +399,30 @@ static void test_dirents(void)
     g_assert_cmpint(walk_dirents(&b, b.len), ==, -EBADMSG);
     /* Padding not zero */
     body_finish(&b, 77, 3, 1);
-    at = sizeof(struct fam_lib_list) + 16 + 2;
+    at = sizeof(struct fam_lib_list) + DH + 2;
     b.buf[at] = 1;
     g_assert_cmpint(walk_dirents(&b, b.len), ==, -EBADMSG);
 
     /* Lengths that lie */
     body_start(&b);
-    put_dirent(&b, 1, "abc", 4, 16 + 8);
+    put_dirent(&b, 1, "abc", 4, DH + 8);
     body_finish(&b, 0, 1, 1);
     g_assert_cmpint(walk_dirents(&b, b.len), ==, 1);
     body_start(&b);
-    put_dirent(&b, 1, "abc", 3, 16 + 8);        /* NUL not at its end */
+    put_dirent(&b, 1, "abc", 3, DH + 8);        /* NUL not at its end */
     body_finish(&b, 0, 1, 1);
     g_assert_cmpint(walk_dirents(&b, b.len), ==, -EBADMSG);
     body_start(&b);
-    put_dirent(&b, 1, "abc", 5, 16 + 8);        /* NUL inside */
+    put_dirent(&b, 1, "abc", 5, DH + 8);        /* NUL inside */
     body_finish(&b, 0, 1, 1);
     g_assert_cmpint(walk_dirents(&b, b.len), ==, -EBADMSG);
     body_start(&b);
-    put_dirent(&b, 1, "abc", 4, 16 + 16);       /* reclen not the padded
+    put_dirent(&b, 1, "abc", 4, DH + 16);       /* reclen not the padded
                                                  * size */
     body_finish(&b, 0, 1, 1);
     g_assert_cmpint(walk_dirents(&b, b.len), ==, -EBADMSG);
     body_start(&b);
-    put_dirent(&b, 1, "", 1, 16 + 8);           /* empty name */
+    put_dirent(&b, 1, "", 1, DH + 8);           /* empty name */
     body_finish(&b, 0, 1, 1);
     g_assert_cmpint(walk_dirents(&b, b.len), ==, -EBADMSG);
     {
@@ -439,7 +442,7 @@ static void test_dirents(void)
     }
     /* reclen past the end of the body */
     body_start(&b);
-    put_dirent(&b, 1, "abc", 4, 16 + 8);
+    put_dirent(&b, 1, "abc", 4, DH + 8);
     body_finish(&b, 0, 1, 1);
     {
         struct fam_lib_dirent d;
