@@ -1,6 +1,6 @@
 /*
  * fam-lib's namespace changes: mkdir, create, truncate, rm, rmdir, mv,
- * ln -s, chmod, chown. Each is one protocol request (create --size is
+ * ln and ln -s, chmod, chown. Each is one protocol request (create --size is
  * two), as the host with the caller's uid and gid.
  */
 #include "cli.h"
@@ -266,6 +266,7 @@ int cli_cmd_mv(CliContext *ctx, const CliCommand *cmd, int argc, char **argv)
     return connect_and_request(ctx, FAM_LIB_OP_RENAME, &args, from, to);
 }
 
+/* ln TARGET PATH: a hard link PATH to TARGET; ln -s: a symlink. */
 int cli_cmd_ln(CliContext *ctx, const CliCommand *cmd, int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -274,8 +275,8 @@ int cli_cmd_ln(CliContext *ctx, const CliCommand *cmd, int argc, char **argv)
         { NULL, 0, NULL, 0 },
     };
     CliReply reply;
-    char buf[FAM_LIB_PATH_MAX];
-    const char *path;
+    char buf[FAM_LIB_PATH_MAX], target_buf[FAM_LIB_PATH_MAX];
+    const char *path, *target;
     bool symbolic = false;
     int c, status, ret;
 
@@ -286,21 +287,26 @@ int cli_cmd_ln(CliContext *ctx, const CliCommand *cmd, int argc, char **argv)
         }
         symbolic = true;
     }
-    if (!symbolic) {
-        return cli_usage_error(ctx, cmd, "only symbolic links (-s): the "
-                               "Librarian has no hard links");
-    }
     status = cli_operands(ctx, cmd, argc, argv, 2, 2);
     if (status != CLI_EXIT_OK) {
         return status;
+    }
+    /* A symlink's target is kept as written; a hard link's is a shelf */
+    target = symbolic ? argv[optind]
+                      : cli_path(ctx, argv[optind], target_buf,
+                                 sizeof(target_buf));
+    if (target == NULL) {
+        return CLI_EXIT_FAILED;
     }
     status = cli_path_connect(ctx, argv[optind + 1], buf, sizeof(buf),
                               &path);
     if (status != CLI_EXIT_OK) {
         return status;
     }
-    ret = cli_request(ctx, FAM_LIB_OP_SYMLINK, NULL, path, argv[optind],
-                      NULL, 0, &reply);
+    ret = symbolic ? cli_request(ctx, FAM_LIB_OP_SYMLINK, NULL, path, target,
+                                 NULL, 0, &reply)
+                   : cli_request(ctx, FAM_LIB_OP_LINK, NULL, target, path,
+                                 NULL, 0, &reply);
     if (ret < 0) {
         return cli_fail(ctx, path, ret);
     }

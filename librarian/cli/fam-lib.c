@@ -72,7 +72,11 @@ const CliCommand cli_commands[] = {
       "  -n, --no-clobber  fail (EEXIST) rather than replace TO\n"
       "  --exchange    swap FROM and TO, which must both exist\n", "",
       cli_cmd_mv },
-    { "ln", "-s TARGET PATH", "make a symbolic link", "", "", cli_cmd_ln },
+    { "ln", "[-s] TARGET PATH",
+      "give the shelf TARGET the further name PATH (a hard link)",
+      "  -s, --symbolic   make PATH a symbolic link to TARGET instead\n",
+      "A hard link is a second name of a file or symlink (never of a\n"
+      "directory): the shelf goes when its last name does.\n", cli_cmd_ln },
     { "chmod", "MODE PATH", "change permissions (octal)", "", "",
       cli_cmd_chmod },
     { "chown", "UID[:GID] PATH", "change owner (numeric ids)", "", "",

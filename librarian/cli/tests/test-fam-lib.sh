@@ -247,6 +247,21 @@ err_has 'No such file'
 expect 2 off mv -n --exchange /d/f /d/other
 err_has 'exclude each other'
 expect 0 off rm /d/other
+# Hard links: two names of one shelf, ls -l counts them, the last rm
+# destroys it.
+expect 0 off ln /d/f /d/second
+expect 0 off --json stat /d/second
+json "j['id'] == $id_f and j['nlink'] == 2"
+expect 0 off ls -l /d
+out_has '^-rw-r--r-- *2 .* second$'
+expect 1 off ln /d /d2
+err_has 'Operation not permitted'
+expect 1 off ln /d/f /d/second
+err_has 'File exists'
+expect 0 off rm /d/f
+expect 0 off --json stat /d/second
+json "j['id'] == $id_f and j['nlink'] == 1 and j['books'] == 5"
+expect 0 off mv /d/second /d/f
 expect 1 off setxattr --create /d/f user.color red
 err_has 'File exists'
 expect 0 off setxattr /d/f user.gone x
