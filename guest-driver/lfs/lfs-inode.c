@@ -46,6 +46,7 @@ void lfs_inodes_free(Lfs *lfs)
             LfsInode *next = ino->next;
 
             free(ino->name);
+            free(ino->path);
             free(ino);
             ino = next;
         }
@@ -110,9 +111,53 @@ int lfs_inode_move(Lfs *lfs, LfsInode *ino, uint64_t parent,
         return -ENOMEM;
     }
     free(ino->name);
+    free(ino->path);
     ino->name = copy;
+    ino->path = NULL;
     ino->parent = parent;
     return 0;
+}
+
+/*
+ * The file's first name (GETPATH), as a parent the daemon knows and a
+ * name if it can, else as a whole path.
+ */
+static void take_path(Lfs *lfs, LfsInode *ino, const char *path)
+{
+    char dir[FAM_LIB_PATH_MAX];
+    const char *leaf = strrchr(path, '/') + 1;
+    struct fam_lib_attr a;
+
+    memcpy(dir, path, (size_t)(leaf - path));
+    dir[leaf - path > 1 ? leaf - path - 1 : 1] = '\0';
+    if (lfs_getattr_path(lfs, dir, &a) == 0 && lfs_inode_find(lfs, a.id) &&
+        lfs_inode_move(lfs, ino, a.id, leaf) == 0) {
+        return;
+    }
+    ino->path = strdup(path);
+}
+
+void lfs_inode_name_gone(Lfs *lfs, LfsInode *ino)
+{
+    struct fam_lib_args args = { .size = ino->id };
+    bool more = ino->last.id == ino->id && ino->last.nlink > 1 &&
+                (ino->last.mode & FAM_LIB_S_IFMT) != FAM_LIB_S_IFDIR;
+    const void *body;
+    size_t len;
+
+    lfs_inode_move(lfs, ino, ino->parent, NULL);
+    if (more &&
+        lfs_call(lfs, FAM_LIB_OP_GETPATH, &args, NULL, NULL, NULL, 0, &body,
+                 &len) == 0 &&
+        len > 1 && len <= FAM_LIB_PATH_MAX &&
+        ((const char *)body)[0] == '/' &&
+        memchr(body, '\0', len) == (const char *)body + len - 1) {
+        char path[FAM_LIB_PATH_MAX];
+
+        memcpy(path, body, len);    /* the next call reuses the reply */
+        take_path(lfs, ino, path);
+        ino->last.nlink--;
+    }
 }
 
 LfsInode *lfs_inode_remember(Lfs *lfs, uint64_t id, uint64_t parent,
@@ -168,6 +213,7 @@ void lfs_inode_forget(Lfs *lfs, uint64_t id, uint64_t n)
         if (ino->nlookup == 0 && ino->opens == 0 && !ino->orphan_waits) {
             *pp = ino->next;
             free(ino->name);
+            free(ino->path);
             free(ino);
             lfs->count--;
         }
@@ -177,12 +223,22 @@ void lfs_inode_forget(Lfs *lfs, uint64_t id, uint64_t n)
 
 LfsInode *lfs_inode_child(Lfs *lfs, uint64_t parent, const char *name)
 {
+    char path[FAM_LIB_PATH_MAX];
+    int have_path = 0;      /* 1: path is (parent, name)'s, -1: none */
+
     /* Rare (rename and unlink only): a scan is fine. */
     for (size_t i = 0; i < lfs->nbuckets; i++) {
         for (LfsInode *ino = lfs->buckets[i]; ino; ino = ino->next) {
             /* an orphan keeps its old parent and name for nothing */
             if (ino->parent == parent && ino->name && !ino->orphan &&
                 strcmp(ino->name, name) == 0) {
+                return ino;
+            }
+            if (ino->path && !ino->orphan && have_path == 0) {
+                have_path = lfs_path(lfs, parent, name, path) == 0 ? 1 : -1;
+            }
+            if (ino->path && !ino->orphan && have_path == 1 &&
+                strcmp(ino->path, path) == 0) {
                 return ino;
             }
         }
@@ -217,6 +273,8 @@ int lfs_path(Lfs *lfs, uint64_t id, const char *name, char *buf)
             snprintf(orphan, sizeof(orphan), LFS_ORPHANS_NAME "/%" PRIu64,
                      ino->id);
             part = orphan;
+        } else if (ino && ino->path) {
+            part = ino->path + 1;   /* the whole path, from the root */
         } else if (ino && ino->name) {
             part = ino->name;
         } else {
@@ -229,7 +287,7 @@ int lfs_path(Lfs *lfs, uint64_t id, const char *name, char *buf)
         pos -= n;
         memcpy(buf + pos, part, n);
         buf[--pos] = '/';
-        id = ino->orphan ? FUSE_ROOT_ID : ino->parent;
+        id = ino->orphan || ino->path ? FUSE_ROOT_ID : ino->parent;
     }
     if (pos == end) {
         buf[--pos] = '/';   /* the root itself */

@@ -125,7 +125,8 @@ void lfs_reply_getattr(fuse_req_t req, Lfs *lfs, uint64_t id)
             memcpy(&a, &((const struct fam_lib_fstat *)body)->attr,
                    sizeof(a));
         }
-    } else if (ino && !ino->name && !ino->orphan && ino->last.id == id) {
+    } else if (ino && !ino->name && !ino->path && !ino->orphan &&
+               ino->last.id == id) {
         /*
          * Removed here (rmdir, or replaced by a rename) while the kernel
          * still has it, e.g. an open directory: what it was, no links.
@@ -248,7 +249,7 @@ static void remove_entry(fuse_req_t req, fuse_ino_t parent, const char *name,
         /* Open or mapped here: removed at its last close or unmap */
         ret = lfs_orphan(lfs, gone);
     } else if (ret == 0 && gone) {
-        lfs_inode_move(lfs, gone, gone->parent, NULL);
+        lfs_inode_name_gone(lfs, gone);
     }
     fuse_reply_err(req, -ret);
 }
@@ -310,9 +311,11 @@ static void lfs_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
         moved = lfs_inode_child(lfs, parent, name);
         if (replaced && replaced != moved) {
             /* Replaced: no name. Exchanged: the source's old name. */
-            ret = (flags & RENAME_EXCHANGE) ?
-                  lfs_inode_move(lfs, replaced, parent, name) :
-                  lfs_inode_move(lfs, replaced, replaced->parent, NULL);
+            if (flags & RENAME_EXCHANGE) {
+                ret = lfs_inode_move(lfs, replaced, parent, name);
+            } else {
+                lfs_inode_name_gone(lfs, replaced);
+            }
         }
         if (ret == 0 && moved) {
             ret = lfs_inode_move(lfs, moved, newparent, newname);
@@ -321,19 +324,43 @@ static void lfs_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
     fuse_reply_err(req, -ret);
 }
 
+/* A hard link: the Librarian gives the shelf one more name. */
 static void lfs_link(fuse_req_t req, fuse_ino_t id, fuse_ino_t newparent,
                      const char *newname)
 {
-    (void)id;
-    (void)newparent;
-    (void)newname;
-    /* A shelf has one name in the Librarian: docs/lfs.md. */
-    fuse_reply_err(req, EPERM);
+    Lfs *lfs = lfs_of(req);
+    char from[FAM_LIB_PATH_MAX], to[FAM_LIB_PATH_MAX];
+    struct fam_lib_attr a;
+    LfsInode *ino;
+    int ret = lfs_path(lfs, id, NULL, from);
+
+    if (ret == 0) {
+        ret = lfs_path(lfs, newparent, newname, to);
+    }
+    if (ret == 0) {
+        ret = lfs_call_attr(lfs, FAM_LIB_OP_LINK, NULL, from, to, &a);
+    }
+    if (ret == 0 && a.id != id) {
+        ret = -ESTALE;      /* the name is another shelf's now */
+        lfs_call(lfs, FAM_LIB_OP_UNLINK, NULL, to, NULL, NULL, 0, NULL,
+                 NULL);
+    }
+    if (ret < 0) {
+        fuse_reply_err(req, -ret);
+        return;
+    }
+    ino = lfs_inode_find(lfs, id);
+    if (ino && ino->orphan) {
+        lfs_orphan_named(lfs, ino);
+        a.nlink--;
+    }
+    lfs_reply_entry(req, lfs, newparent, newname, &a);
 }
 
 /*
- * Directory offsets: 1 and 2 are "." and "..", an entry's is its shelf id
- * + 1, which is the READDIR cursor that continues after it.
+ * Directory offsets: 1 and 2 are "." and "..", an entry's is the READDIR
+ * cursor that continues after it (above 2: the Librarian's cursors
+ * start after shelf id 1, the root, which is in no directory).
  */
 static void lfs_readdir(fuse_req_t req, fuse_ino_t id, size_t size,
                         off_t off, struct fuse_file_info *fi)
@@ -391,7 +418,7 @@ static void lfs_readdir(fuse_req_t req, fuse_ino_t id, size_t size,
             st.st_ino = ent.id;
             st.st_mode = ent.mode;
             n = fuse_add_direntry(req, buf + used, size - used, name, &st,
-                                  (off_t)(ent.id + 1));
+                                  (off_t)ent.next);
             if (n > size - used) {
                 full = true;
                 ret = 0;

@@ -141,6 +141,19 @@ static void orphan_done(Lfs *lfs, LfsInode *ino)
     lfs_inode_move(lfs, ino, ino->parent, NULL);
 }
 
+void lfs_orphan_named(Lfs *lfs, LfsInode *ino)
+{
+    char path[64];
+
+    orphan_path(ino->id, path, sizeof(path));
+    lfs_call(lfs, FAM_LIB_OP_UNLINK, NULL, path, NULL, NULL, 0, NULL, NULL);
+    if (ino->orphan_waits) {
+        ino->orphan_waits = false;
+        lfs->orphans_waiting--;
+    }
+    ino->orphan = false;
+}
+
 void lfs_orphan_reap(Lfs *lfs, LfsInode *ino)
 {
     char path[64];

@@ -16,8 +16,8 @@
  *
  * Inode numbers are shelf ids (the root shelf is 1, FUSE_ROOT_ID). The
  * Librarian is addressed by path, so the daemon keeps, for each inode the
- * kernel knows, its parent and name (lfs-inode.c) and builds paths from
- * them.
+ * kernel knows, its parent and a name (lfs-inode.c) and builds paths from
+ * them. A file with hard links has several names; any one will do.
  */
 #ifndef LFS_H
 #define LFS_H
@@ -37,6 +37,12 @@ typedef struct LfsInode {
     uint64_t id;            /* shelf id = inode number */
     uint64_t parent;        /* the directory it was found in */
     char *name;             /* its name there; NULL once removed */
+    /*
+     * Its Librarian path instead, when the name the daemon knew is gone
+     * but the file has another (a hard link) in a directory the kernel
+     * may not have looked up; NULL otherwise.
+     */
+    char *path;
     uint64_t nlookup;       /* the kernel's references (FUSE forget) */
     struct LfsInode *next;  /* hash chain */
 
@@ -136,6 +142,12 @@ LfsInode *lfs_inode_child(Lfs *lfs, uint64_t parent, const char *name);
 int lfs_inode_move(Lfs *lfs, LfsInode *ino, uint64_t parent,
                    const char *name);
 /*
+ * The name the daemon knew `ino` by was removed or replaced here: it has
+ * none now, or, if the file has more names, the Librarian's path of its
+ * first one (FAM_LIB_OP_GETPATH).
+ */
+void lfs_inode_name_gone(Lfs *lfs, LfsInode *ino);
+/*
  * The Librarian path of inode `id`, or of `name` in directory `id` when
  * name is not NULL, into buf[FAM_LIB_PATH_MAX]. Returns 0, -ENAMETOOLONG,
  * or -ESTALE for an inode the daemon no longer knows a path of.
@@ -147,6 +159,11 @@ int lfs_path(Lfs *lfs, uint64_t id, const char *name, char *buf);
 void lfs_orphans_init(Lfs *lfs);
 /* Move the open inode to the orphans; 0 or a negative errno. */
 int lfs_orphan(Lfs *lfs, LfsInode *ino);
+/*
+ * The orphan was given a name (linkat of an O_TMPFILE file): it is no
+ * orphan any more, and its name in the orphans directory goes.
+ */
+void lfs_orphan_named(Lfs *lfs, LfsInode *ino);
 /* At the inode's last close: remove it for good. */
 void lfs_orphan_reap(Lfs *lfs, LfsInode *ino);
 bool lfs_is_orphans(uint64_t parent, const char *name);

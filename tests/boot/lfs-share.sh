@@ -3,9 +3,9 @@
 #
 # One run: a data set written on node 0 and read on node 7; 8 nodes
 # creating in one directory while racing for the same exclusive names
-# (one winner per name, nothing lost or doubled); a rename race between
-# two nodes (one winner each); how soon node 7 sees node 0's rename,
-# chmod, growth and unlink; a file mapped on node 0 and node 5 sharing
+# (one winner per name, nothing lost or doubled); rename, no-replace rename
+# and hard-link races between two nodes (one winner each); how soon node 7
+# sees node 0's rename, chmod, growth and unlink; a file mapped on node 0 and node 5 sharing
 # every store with no msync, while neither daemon serves a READ or WRITE,
 # and whose words the host finds in the pool file at the offsets that
 # `fam-lib books` lists; SIGBUS past the end; a shrink refused while
@@ -33,13 +33,16 @@ for ((i = 0; i < nodes; i++)); do
 	won=$((won + n))
 done
 [ "$won" -eq 20 ] || fail "the nodes won $won exclusive creates of 20 names, not 20"
-renames=0
+renames=0 kept=0 linked=0
 for i in 0 1; do
-	n=$(node_lines "$i" | sed -nE 's/.*lfs-share: node [0-9]+: won ([0-9]+) of 10 renames$/\1/p')
-	[ -n "$n" ] || fail "node $i did not report its renames"
-	renames=$((renames + n))
+	line=$(node_lines "$i" | sed -nE 's/.*lfs-share: node [0-9]+: won ([0-9]+) of 10 renames, ([0-9]+) of 10 no-replace renames, ([0-9]+) of 10 links$/\1 \2 \3/p')
+	[ -n "$line" ] || fail "node $i did not report its renames and links"
+	set -- $line
+	renames=$((renames + $1)) kept=$((kept + $2)) linked=$((linked + $3))
 done
 [ "$renames" -eq 10 ] || fail "nodes 0 and 1 won $renames renames of 10, not 10"
+[ "$kept" -eq 10 ] || fail "nodes 0 and 1 won $kept no-replace renames of 10, not 10"
+[ "$linked" -eq 10 ] || fail "nodes 0 and 1 made $linked links of 10, not 10"
 
 for m in "read node 0's [0-9]+ bytes intact" \
 	"saw node 0's rename after [0-9]+ ms, chmod after [0-9]+ ms, growth after [0-9]+ ms, unlink after [0-9]+ ms" \
@@ -47,7 +50,7 @@ for m in "read node 0's [0-9]+ bytes intact" \
 	[ "$(count_node 7 "^fame-test lfs-share: node 7: $m\$")" -eq 1 ] || fail "node 7 did not report: $m"
 done
 for m in "the directory lists 320 own and 20 shared entries, none twice" \
-	"every rename race has exactly one winner" \
+	"every rename and link race has exactly one winner" \
 	"stored [0-9]+ words through the mapping; SIGBUS past the end" \
 	"saw node 5's store in its mapping" \
 	"a shrink was EBUSY while node 5 had the file open, worked once it closed; the dropped book's pages raise SIGBUS" \

@@ -388,7 +388,7 @@ static bool op_path(struct fuzz *f)
 {
     static const mode_t modes[] = { 0755, 0700, 0644, 01777, 02755, 0 };
     const char *a = names[below(f, NAMES)], *b = names[below(f, NAMES)];
-    unsigned what = below(f, 10);
+    unsigned what = below(f, 11);
     mode_t mode = modes[below(f, 6)];
     off_t size = chance(f, 30) ? 0 : below(f, MAX_SIZE);
     struct timespec ts[2] = {
@@ -398,7 +398,7 @@ static bool op_path(struct fuzz *f)
     };
     static const char *const calls[] = {
         "unlink", "mkdir", "rmdir", "rename", "rename(NOREPLACE)", "symlink",
-        "chmod", "truncate", "utimensat", "rename(EXCHANGE)",
+        "chmod", "truncate", "utimensat", "rename(EXCHANGE)", "link",
     };
     struct res r[2];
     char pa[160], pb[160];
@@ -440,9 +440,12 @@ static bool op_path(struct fuzz *f)
         case 8:
             r[s] = result(utimensat(AT_FDCWD, pa, ts, AT_SYMLINK_NOFOLLOW));
             break;
-        default:
+        case 9:
             r[s] = result(renameat2(AT_FDCWD, pa, AT_FDCWD, pb,
                                     RENAME_EXCHANGE));
+            break;
+        default:
+            r[s] = result(link(pa, pb));
         }
     }
     return same(f, calls[what], r[0], r[1], true);

@@ -426,14 +426,80 @@ static void case_symlink(PosixRes *r, const PosixCtx *c)
     pr_rc(r, "target_4096", symlink(target, P(p, "t4096")));
 }
 
+/* The bytes of a file, up to 31, or its errno's name. */
+static void put_data(PosixRes *r, const char *key, const char *path)
+{
+    char buf[32] = "";
+    int fd = open(path, O_RDONLY);
+    ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+
+    if (n < 0) {
+        pr_put(r, key, "%s", pr_errname(errno));
+    } else {
+        pr_put(r, key, "%.*s", (int)n, buf);
+    }
+    if (fd >= 0) {
+        close(fd);
+    }
+}
+
+/* Hard links: every name is the same file, until the last one goes. */
 static void case_link(PosixRes *r, const PosixCtx *c)
 {
-    char f[PATH_MAX], p[PATH_MAX];
+    char f[PATH_MAX], g[PATH_MAX], h[PATH_MAX], p[PATH_MAX], s[PATH_MAX];
+    int fd;
 
     close(open(P(f, "f"), O_CREAT | O_WRONLY, 0644));
-    pr_rc(r, "link", link(f, P(p, "g")));
+    pr_rc(r, "link", link(f, P(g, "g")));
+    pr_put(r, "same_inode", "%d", ino_of(f) != 0 && ino_of(f) == ino_of(g));
+    put_stat(r, "stat_g", g, false);
+    /* Written through one name, read through the other */
+    fd = open(f, O_WRONLY | O_TRUNC);
+    pr_rc(r, "write_f", write(fd, "linked", 6));
+    close(fd);
+    put_data(r, "data_g", g);
+    pr_rc(r, "chmod_g", chmod(g, 0600));
+    put_stat(r, "stat_f_after_chmod", f, false);
+    /* In a subdirectory too, and three names */
+    mkdir(P(p, "sub"), 0755);
+    pr_rc(r, "link_sub", link(g, P(h, "sub/h")));
+    pr_put(r, "nlink_3", "%lu", nlink_of(f));
+    pr_put(r, "dir_nlink", "%lu", nlink_of(p));
+    pr_rc(r, "rmdir_sub", rmdir(p));
+    /* Renaming one name onto another of the same file does nothing */
+    pr_rc(r, "rename_same", rename(f, g));
+    pr_put(r, "rename_same_both", "%d %d", access(f, F_OK) == 0,
+           access(g, F_OK) == 0);
+    /* The first name goes: the others stay, with the data */
+    pr_rc(r, "unlink_f", unlink(f));
+    put_data(r, "data_h", h);
+    pr_put(r, "nlink_2", "%lu", nlink_of(g));
+    /* Open through one name, the other unlinked: still readable */
+    fd = open(h, O_RDONLY);
+    pr_rc(r, "unlink_g_open", unlink(g));
+    pr_put(r, "nlink_open", "%lu", nlink_of(h));
+    pr_rc(r, "unlink_h_open", unlink(h));
+    if (fd >= 0) {
+        char buf[8] = "";
+
+        pr_rc(r, "read_unlinked", pread(fd, buf, 6, 0));
+        pr_put(r, "data_unlinked", "%.6s", buf);
+        close(fd);
+    }
+    pr_rc(r, "rmdir_sub_empty", rmdir(p));
+    /* A name over a name: rename replaces one name of a linked file */
+    close(open(P(f, "a"), O_CREAT | O_WRONLY, 0644));
+    link(f, P(g, "a2"));
+    close(open(P(h, "b"), O_CREAT | O_WRONLY, 0644));
+    pr_rc(r, "rename_over_link", rename(h, g));
+    pr_put(r, "nlink_after_over", "%lu %lu", nlink_of(f), nlink_of(g));
+    /* A symlink has hard links too (link(2) does not follow it) */
+    symlink("a", P(s, "sym"));
+    pr_rc(r, "link_symlink", link(s, P(p, "sym2")));
+    put_stat(r, "stat_sym2", p, false);
+
     pr_rc(r, "link_exists", link(f, f));
-    pr_rc(r, "link_missing", link(P(p, "missing"), P(f, "h")));
+    pr_rc(r, "link_missing", link(P(p, "missing"), P(h, "h")));
     pr_rc(r, "link_dir", link(c->dir, P(p, "dirlink")));
     snprintf(p, sizeof(p), "%s/link-exdev", c->other);
     pr_rc(r, "link_exdev", link(f, p));

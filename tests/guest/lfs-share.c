@@ -10,7 +10,9 @@
  *     O_CREAT|O_EXCL the same names; each reports how many it won (the
  *     host checks one winner per name) and node 0 checks the listing: no
  *     entry lost, none twice.
- *  3. Nodes 0 and 1 race to rename the same files: one winner each.
+ *  3. Nodes 0 and 1 race to rename the same files, to rename their own
+ *     files onto one name with RENAME_NOREPLACE, and to hard-link their
+ *     own files to one name: one winner each, the loser's file intact.
  *  4. The last node measures how long it still sees the old state after
  *     node 0 renamed, chmodded, grew and unlinked a file it had looked at
  *     (the attribute and entry cache timeout bounds it).
@@ -251,10 +253,10 @@ static bool check_crowd(void)
     return true;
 }
 
-/* 3. Nodes 0 and 1 rename the same files. */
+/* 3. Nodes 0 and 1 rename the same files, and theirs onto one name. */
 static bool rename_race(void)
 {
-    unsigned won = 0;
+    unsigned won = 0, kept = 0, linked = 0;
     char from[128], to[128];
 
     for (unsigned r = 0; r < RACES; r++) {
@@ -266,9 +268,40 @@ static bool rename_race(void)
             return FAIL("node %u: rename %s: %s", node->id, from,
                         strerror(errno));
         }
+        snprintf(from, sizeof(from), DIR_ "/race/n%u-%u", r, node->id);
+        snprintf(to, sizeof(to), DIR_ "/race/nr%u", r);
+        if (renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) == 0) {
+            kept++;
+        } else if (errno != EEXIST) {
+            return FAIL("node %u: rename %s (no replace): %s", node->id,
+                        from, strerror(errno));
+        }
+        snprintf(from, sizeof(from), DIR_ "/race/l%u-%u", r, node->id);
+        snprintf(to, sizeof(to), DIR_ "/race/lk%u", r);
+        if (link(from, to) == 0) {
+            linked++;
+        } else if (errno != EEXIST) {
+            return FAIL("node %u: link %s: %s", node->id, from,
+                        strerror(errno));
+        }
     }
-    fame_say(node, "node %u: won %u of %u renames", node->id, won, RACES);
+    fame_say(node, "node %u: won %u of %u renames, %u of %u no-replace "
+             "renames, %u of %u links", node->id, won, RACES, kept, RACES,
+             linked, RACES);
     return true;
+}
+
+/* The inode and link count of a path, or 0 and 0. */
+static void inode_of(const char *path, ino_t *ino, nlink_t *nlink)
+{
+    struct stat st;
+
+    if (stat(path, &st) < 0) {
+        st.st_ino = 0;
+        st.st_nlink = 0;
+    }
+    *ino = st.st_ino;
+    *nlink = st.st_nlink;
 }
 
 static bool check_race(void)
@@ -276,7 +309,9 @@ static bool check_race(void)
     char path[128];
 
     for (unsigned r = 0; r < RACES; r++) {
-        unsigned winners = 0;
+        unsigned winners = 0, sources = 0, names = 0;
+        ino_t target, ino;
+        nlink_t nlink;
 
         snprintf(path, sizeof(path), DIR_ "/race/r%u", r);
         if (exists(path)) {
@@ -285,12 +320,33 @@ static bool check_race(void)
         for (unsigned k = 0; k < 2; k++) {
             snprintf(path, sizeof(path), DIR_ "/race/r%u.won-%u", r, k);
             winners += exists(path);
+            snprintf(path, sizeof(path), DIR_ "/race/n%u-%u", r, k);
+            sources += exists(path);
         }
-        if (winners != 1) {
-            return FAIL("node 0: race %u has %u winners", r, winners);
+        snprintf(path, sizeof(path), DIR_ "/race/nr%u", r);
+        if (winners != 1 || sources != 1 || !exists(path)) {
+            return FAIL("node 0: race %u has %u rename winners, %u "
+                        "no-replace sources left and nr%u %s", r, winners,
+                        sources, r, exists(path) ? "there" : "missing");
+        }
+        /* One source has two names (the link's), the other one */
+        snprintf(path, sizeof(path), DIR_ "/race/lk%u", r);
+        inode_of(path, &target, &nlink);
+        for (unsigned k = 0; k < 2; k++) {
+            nlink_t n;
+
+            snprintf(path, sizeof(path), DIR_ "/race/l%u-%u", r, k);
+            inode_of(path, &ino, &n);
+            names += ino == target ? 10 * n : n;
+        }
+        if (target == 0 || nlink != 2 || names != 21) {
+            return FAIL("node 0: link race %u: lk%u has inode %lu with "
+                        "%lu names (sources: %u)", r, r,
+                        (unsigned long)target, (unsigned long)nlink, names);
         }
     }
-    fame_say(node, "node 0: every rename race has exactly one winner");
+    fame_say(node, "node 0: every rename and link race has exactly one "
+             "winner");
     return true;
 }
 
@@ -692,6 +748,12 @@ int main(int argc, char **argv)
 
             snprintf(path, sizeof(path), DIR_ "/race/r%u", r);
             ok = touch(path);
+            for (unsigned k = 0; ok && k < 2; k++) {
+                snprintf(path, sizeof(path), DIR_ "/race/n%u-%u", r, k);
+                ok = touch(path);
+                snprintf(path, sizeof(path), DIR_ "/race/l%u-%u", r, k);
+                ok = ok && touch(path);
+            }
         }
         ok = ok && touch(DIR_ "/ready");
         if (!ok) {
