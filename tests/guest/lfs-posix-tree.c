@@ -1,6 +1,7 @@
 /*
  * lfs-posix: a tree of a few hundred files (directories, regular files of
- * many sizes and modes and owners, empty files, symlinks, user xattrs)
+ * many sizes and modes and owners, empty files, symlinks, hard links,
+ * user xattrs)
  * made on tmpfs, copied into /lfs and back with the image's tools
  * (busybox cp -a, tar), and compared entry by entry, byte by byte, and
  * with diff -r, ls -lR, find and du.
@@ -32,11 +33,13 @@
 #define FULL_FILES 120
 #define EMPTY_FILES 80
 #define SYMLINKS 40
+#define HARD_LINKS 12
 
 typedef struct Tree {
     const struct fame_node *n;
     char src[256];
     unsigned xattrs;        /* made in the source */
+    unsigned linked_xattrs; /* ... seen again through a hard link */
     unsigned entries;
 } Tree;
 
@@ -121,6 +124,23 @@ static bool make_tree(Tree *t)
             return FAIL(t, "symlink %s: %s", p, strerror(errno));
         }
         t->entries++;
+    }
+    for (unsigned i = 0; i < HARD_LINKS; i++) {
+        char target[PATH_MAX];
+
+        /* A second name for a file, in the next directory */
+        dir_name((i * 3) % DIRS, d, sizeof(d));
+        snprintf(target, sizeof(target), "%s/%s/file-%03u.dat", t->src, d,
+                 i * 3);
+        dir_name((i * 3 + 1) % DIRS, d, sizeof(d));
+        snprintf(p, sizeof(p), "%s/%s/hard-%02u", t->src, d, i);
+        if (link(target, p) < 0) {
+            return FAIL(t, "link %s: %s", p, strerror(errno));
+        }
+        t->entries++;
+        /* The xattrs of file-NNN above, which a walk meets twice */
+        t->linked_xattrs += (i * 3) % 2 == 0;
+        t->linked_xattrs += (i * 3) % 5 == 0;
     }
     /* Directory times last: making entries moved them */
     for (unsigned i = DIRS; i-- > 0;) {
@@ -301,11 +321,14 @@ static bool cmp_tree(Tree *t, const char *a, const char *b, bool dir_times,
     }
     if (sa.st_mode != sb.st_mode || sa.st_uid != sb.st_uid ||
         sa.st_gid != sb.st_gid ||
-        (!S_ISDIR(sa.st_mode) && sa.st_size != sb.st_size)) {
-        return FAIL(t, "tree: %s is mode %o %u:%u size %lld, %s mode %o "
-                    "%u:%u size %lld", a, sa.st_mode, sa.st_uid, sa.st_gid,
-                    (long long)sa.st_size, b, sb.st_mode, sb.st_uid,
-                    sb.st_gid, (long long)sb.st_size);
+        (!S_ISDIR(sa.st_mode) && (sa.st_size != sb.st_size ||
+                                  sa.st_nlink != sb.st_nlink))) {
+        return FAIL(t, "tree: %s is mode %o %u:%u size %lld nlink %lu, %s "
+                    "mode %o %u:%u size %lld nlink %lu", a, sa.st_mode,
+                    sa.st_uid, sa.st_gid, (long long)sa.st_size,
+                    (unsigned long)sa.st_nlink, b, sb.st_mode, sb.st_uid,
+                    sb.st_gid, (long long)sb.st_size,
+                    (unsigned long)sb.st_nlink);
     }
     if (!S_ISLNK(sa.st_mode) && (dir_times || !S_ISDIR(sa.st_mode)) &&
         sa.st_mtim.tv_sec != sb.st_mtim.tv_sec) {
@@ -422,10 +445,14 @@ static bool check_du(Tree *t, const char *dir, long long *kib)
         return FAIL(t, "tree: du -sk %s gave nothing", dir);
     }
     pclose(f);
-    snprintf(cmd, sizeof(cmd), "find %s -exec stat -c %%b {} +", dir);
+    /* Each file once, as du counts it, whatever its number of names */
+    snprintf(cmd, sizeof(cmd), "find %s -exec stat -c '%%i %%b' {} + | "
+             "sort -u", dir);
     f = popen(cmd, "r");
     while (f && fgets(out, sizeof(out), f)) {
-        sum += atoll(out);
+        const char *blocks = strchr(out, ' ');
+
+        sum += blocks ? atoll(blocks + 1) : 0;
     }
     if (f) {
         pclose(f);
@@ -460,9 +487,9 @@ bool posix_tree(const struct fame_node *n, const char *tmpfs)
         return FAIL(&t, "tree: '%s' failed", cmd);
     }
     copied = copy_xattrs(t.src, LFS_TREE "/cp");
-    if (copied != t.xattrs) {
+    if (copied != t.xattrs + t.linked_xattrs) {
         return FAIL(&t, "tree: copied %u of %u xattrs into /lfs", copied,
-                    t.xattrs);
+                    t.xattrs + t.linked_xattrs);
     }
     entries = 0;
     if (!cmp_tree(&t, t.src, LFS_TREE "/cp", true, &entries)) {
