@@ -11,11 +11,13 @@ fame machine with the Librarian:
              node's RAM
   N nodes    (--nodes, default 8) the metadata runs on every node at once,
              each in its own directory; the table shows the sum
+  scaling    (--scaling) the same metadata runs on 2 and 4 nodes too: where
+             more nodes stop adding throughput on this host's cores
 
 and prints the figures side by side with the ratios. Not a pass/fail
 test; nothing else should be running.
 
-usage: tests/bench/lfs-bench.py [--nodes 8] [--secs 3] [--mib 32]
+usage: tests/bench/lfs-bench.py [--nodes 8] [--secs 3] [--mib 32] [--scaling]
 """
 
 import argparse
@@ -80,6 +82,8 @@ def main():
                     help="seconds of each timed run (default 3)")
     ap.add_argument("--mib", type=int, default=32,
                     help="file size of the data runs, MiB (default 32)")
+    ap.add_argument("--scaling", action="store_true",
+                    help="also run the metadata runs on 2 and 4 nodes")
     args = ap.parse_args()
     for f in (QEMU, f"{GUEST}/vmlinuz", f"{GUEST}/initramfs.cpio.gz"):
         if not os.path.exists(f):
@@ -95,6 +99,9 @@ def main():
         one = run("1node", 1, common, tmp)
         many = run(f"{args.nodes}nodes", args.nodes,
                    common + " fam.lfsb_meta=1", tmp)
+        counts = [k for k in (2, 4) if args.scaling and k < args.nodes]
+        mid = {k: run(f"{k}nodes", k, common + " fam.lfsb_meta=1", tmp)
+               for k in counts}
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
@@ -111,6 +118,18 @@ def main():
         print(f"{t:<22}{fmt(l1)}{fmt(t1)}"
               f"{(l1 / t1 if l1 and t1 else 0):10.3f}{fmt(ln)}{fmt(tn)}"
               f"{(ln / l1 if ln and l1 else 0):9.2f}")
+    if mid:
+        print("\nscaling (ops/s, the sum over nodes)")
+        print(f"{'nodes':<8}" + "".join(f"{fs + ' ' + t:>26}"
+                                        for fs, t in (("lfs", META[0]),
+                                                      ("tmpfs", META[0]),
+                                                      ("lfs", META[2]))))
+        for k, res in [(1, one)] + sorted(mid.items()) + [(args.nodes, many)]:
+            print(f"{k:<8}" + "".join(f"{fmt(total(res, fs, t)):>26}"
+                                      for fs, t in (("lfs", META[0]),
+                                                    ("tmpfs", META[0]),
+                                                    ("lfs", META[2]))))
+
     def mean(res, fs, test):
         v = res.get((fs, test)) if res else None
         return sum(v) / len(v) if v else None

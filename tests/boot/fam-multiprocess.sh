@@ -188,7 +188,7 @@ if [ "$mode" = lfs ]; then
 		"0: saw node 1's store in its mapping" \
 		"1: saw all [0-9]+ of node 0's words in its mapping, no msync" \
 		"1: read node 0's [0-9]+ bytes intact" \
-		"0: every rename race has exactly one winner" \
+		"0: every rename and link race has exactly one winner" \
 		"0: an unlinked open file stayed readable with nlink 0; its books came back at its close"; do
 		[ "$(count_node "${m%%:*}" "^fame-test lfs-share: node $m\$")" -eq 1 ] ||
 			fail "process ${m%%:*} did not report: node $m"
