@@ -108,22 +108,29 @@ int lib_remove_name(FamLib *lib, const LibShelf *s)
     return ret < 0 ? ret : 1;
 }
 
+/* Run `sql` (a literal) with ?1 = a row, ?2 parent, ?3 name, ?4 path. */
+static int run_name(FamLib *lib, const char *sql, int64_t row,
+                    int64_t parent, const char *leaf, const char *path)
+{
+    sqlite3_stmt *st = lib_sql(lib, sql);
+
+    if (st == NULL) {
+        return -EIO;
+    }
+    sqlite3_bind_int64(st, 1, row);
+    sqlite3_bind_int64(st, 2, parent);
+    lib_bind_str(st, 3, leaf);
+    lib_bind_str(st, 4, path);
+    return lib_run(lib, st);
+}
+
 int lib_move_link(FamLib *lib, const LibShelf *s, int64_t parent,
                   const char *leaf, const char *to)
 {
     static const char sql[] =
         "UPDATE links SET parent = ?2, name = ?3, path = ?4 WHERE id = ?1";
-    sqlite3_stmt *st = lib_sql(lib, sql);
-    int ret;
+    int ret = run_name(lib, sql, s->link, parent, leaf, to);
 
-    if (st == NULL) {
-        return -EIO;
-    }
-    sqlite3_bind_int64(st, 1, s->link);
-    sqlite3_bind_int64(st, 2, parent);
-    lib_bind_str(st, 3, leaf);
-    lib_bind_str(st, 4, to);
-    ret = lib_run(lib, st);
     return ret < 0 ? ret : add_names(lib, s->id, 0);    /* ctime */
 }
 
@@ -132,16 +139,8 @@ static int insert_link(FamLib *lib, int64_t id, int64_t parent,
 {
     static const char sql[] =
         "INSERT INTO links(shelf, parent, name, path) VALUES(?1, ?2, ?3, ?4)";
-    sqlite3_stmt *st = lib_sql(lib, sql);
 
-    if (st == NULL) {
-        return -EIO;
-    }
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_int64(st, 2, parent);
-    lib_bind_str(st, 3, leaf);
-    lib_bind_str(st, 4, path);
-    return lib_run(lib, st);
+    return run_name(lib, sql, id, parent, leaf, path);
 }
 
 /* The checks and their order follow linkat(2) on Linux. */
