@@ -16,6 +16,7 @@
 #define FAM_GROUP_INTERLEAVE "interleave"
 #define FAM_GROUP_POOL       "pool"
 #define FAM_GROUP_OVERRIDE   "hop-override"
+#define FAM_GROUP_CACHE      "cache"
 
 /*
  * Derive the module count, interleave sets and sizes from what the parser

@@ -34,6 +34,9 @@ static const char *const keys_interleave[] = {
     "mode", "ways", "granule", NULL
 };
 static const char *const keys_pool[] = { "book_size", NULL };
+static const char *const keys_cache[] = {
+    "size", "ways", "hit_latency_ns", NULL
+};
 
 typedef struct GroupSpec {
     const char *name;
@@ -48,6 +51,7 @@ static const GroupSpec schema[] = {
     { FAM_GROUP_MEDIA, keys_media, true },
     { FAM_GROUP_INTERLEAVE, keys_interleave, true },
     { FAM_GROUP_POOL, keys_pool, false },
+    { FAM_GROUP_CACHE, keys_cache, false },
     { FAM_GROUP_OVERRIDE, NULL, false },
 };
 
@@ -315,6 +319,37 @@ static bool read_pool(FamModel *m, const FamIni *ini, uint64_t caller_book,
                       FAM_MODEL_MIN_BOOK, FAM_MODEL_MAX_BOOK, errp);
 }
 
+/* [cache]: optional, with defaults; the sets must be a power of two. */
+static bool read_cache(FamModel *m, const FamIni *ini, GError **errp)
+{
+    uint64_t ways, sets;
+
+    if (!fam_ini_get_u64(ini, FAM_GROUP_CACHE, "size", FAM_INI_SIZE, 1,
+                         UINT64_MAX, false, FAM_CACHE_DEFAULT_SIZE,
+                         &m->cache_size, errp) ||
+        !check_pow2(ini, FAM_GROUP_CACHE, "size", m->cache_size,
+                    FAM_CACHE_MIN_SIZE, FAM_CACHE_MAX_SIZE, errp) ||
+        !fam_ini_get_u64(ini, FAM_GROUP_CACHE, "ways", FAM_INI_PLAIN, 1,
+                         FAM_CACHE_MAX_WAYS, false, FAM_CACHE_DEFAULT_WAYS,
+                         &ways, errp) ||
+        !fam_ini_get_u64(ini, FAM_GROUP_CACHE, "hit_latency_ns",
+                         FAM_INI_PLAIN, 0, MAX_LATENCY_NS, false,
+                         FAM_CACHE_DEFAULT_HIT_NS, &m->cache_hit_ns, errp)) {
+        return false;
+    }
+    sets = m->cache_size / FAM_CACHE_LINE / ways;
+    if (m->cache_size % (FAM_CACHE_LINE * ways) != 0 || !is_pow2(sets)) {
+        fam_ini_error(ini, errp, FAM_MODEL_ERROR_VALUE, FAM_GROUP_CACHE,
+                      "ways", "%" PRIu64 " ways do not divide the cache "
+                      "into a power of two of sets of %u-byte lines",
+                      ways, FAM_CACHE_LINE);
+        return false;
+    }
+    m->cache_ways = (uint32_t)ways;
+    m->cache_sets = (uint32_t)sets;
+    return true;
+}
+
 /* "node<N>.module<M>": false if the key is not of that form. */
 static bool parse_override_key(const char *key, uint64_t *node,
                                uint64_t *module)
@@ -389,6 +424,7 @@ static FamModel *load_ini(const FamIni *ini, const FamModelParams *p,
         !read_media(m, ini, errp) ||
         !read_interleave(m, ini, errp) ||
         !read_pool(m, ini, p->book_size, errp) ||
+        !read_cache(m, ini, errp) ||
         !fam_layout_build(m, ini, p->book_size != 0, errp)) {
         fam_model_free(m);
         return NULL;

@@ -31,6 +31,15 @@
 #define FAM_MODEL_MAX_BOOK         (UINT64_C(8) << 30)
 #define FAM_MODEL_DEFAULT_BOOK     (UINT64_C(8) << 20)
 
+/* Each node's cache in front of the fabric ([cache], fam-cache.c). */
+#define FAM_CACHE_LINE             64u
+#define FAM_CACHE_MIN_SIZE         (UINT64_C(4) << 10)
+#define FAM_CACHE_MAX_SIZE         (UINT64_C(1) << 30)
+#define FAM_CACHE_MAX_WAYS         64u
+#define FAM_CACHE_DEFAULT_SIZE     (UINT64_C(1) << 20)
+#define FAM_CACHE_DEFAULT_WAYS     16u
+#define FAM_CACHE_DEFAULT_HIT_NS   10u
+
 /* "Not attached at this level", in FamModule. */
 #define FAM_MODEL_NONE             UINT32_MAX
 
@@ -130,6 +139,13 @@ typedef struct FamModel {
 
     /* hops[node * modules + module], after any [hop-override]. */
     uint16_t *hops;
+
+    /* The cache each node has in front of the fabric: cache_size bytes in
+     * lines of FAM_CACHE_LINE, cache_ways per set; a hit costs cache_hit_ns. */
+    uint64_t cache_size;
+    uint32_t cache_ways;
+    uint32_t cache_sets;        /* cache_size / (FAM_CACHE_LINE * ways) */
+    uint64_t cache_hit_ns;
 } FamModel;
 
 /* What the caller decides at load time, rather than the model file. */
@@ -217,5 +233,59 @@ uint64_t fam_model_latency(const FamModel *model, uint32_t node,
 uint64_t fam_model_latency_at(const FamModel *model, uint32_t node,
                               uint64_t pool_offset, FamAccess op,
                               uint64_t size, uint64_t load);
+
+/*
+ * A node's cache (fam-cache.c): set-associative, write-back, least
+ * recently used line evicted, as the model's [cache] says. It tracks
+ * which pool lines are present and dirty, not their bytes: data always
+ * lives in the pool. One per node, used by that node's vCPU alone: not
+ * thread-safe.
+ */
+typedef struct FamCache FamCache;
+
+typedef struct FamCacheStats {
+    uint64_t hits;
+    uint64_t misses;
+    uint64_t evictions;         /* valid lines replaced by a miss */
+    uint64_t writebacks;        /* dirty lines written to the pool */
+    uint64_t flushes;           /* flush requests (clflush, clwb, ...) */
+} FamCacheStats;
+
+/* What fam_cache_access() found and did. */
+typedef struct FamCacheOutcome {
+    bool hit;
+    /* A dirty line evicted to make room: its pool offset, else UINT64_MAX */
+    uint64_t writeback;
+} FamCacheOutcome;
+
+FamCache *fam_cache_new(const FamModel *model);
+void fam_cache_free(FamCache *cache);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(FamCache, fam_cache_free)
+
+/* One access to the line holding pool offset `addr`; a miss fills it. */
+FamCacheOutcome fam_cache_access(FamCache *cache, uint64_t addr,
+                                 FamAccess op);
+/*
+ * Flush the line holding `addr`: write it back if dirty; `invalidate`
+ * (clflush, clflushopt) drops it too, otherwise (clwb) it stays, clean.
+ * True if it was written back.
+ */
+bool fam_cache_flush(FamCache *cache, uint64_t addr, bool invalidate);
+/* Write back and drop every line (wbinvd); the number written back. */
+uint64_t fam_cache_flush_all(FamCache *cache);
+bool fam_cache_present(const FamCache *cache, uint64_t addr);
+const FamCacheStats *fam_cache_stats(const FamCache *cache);
+
+/*
+ * The modelled time of one access of `size` bytes at `pool_offset` from
+ * `node`, through its cache if `cache` is not NULL: per line touched, a
+ * hit costs cache_hit_ns and a miss fam_model_latency() of one line from
+ * the line's module; the lines of one access are fetched in parallel, so
+ * the access takes the slowest line's time. `load` is as for
+ * fam_model_latency(). UINT64_MAX if any byte is outside the pool.
+ */
+uint64_t fam_model_access_ns(const FamModel *model, FamCache *cache,
+                             uint32_t node, uint64_t pool_offset,
+                             uint64_t size, FamAccess op, uint64_t load);
 
 #endif /* FAM_MODEL_H */
