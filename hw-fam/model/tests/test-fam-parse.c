@@ -176,7 +176,7 @@ static const BadCase bad_cases[] = {
       "description)" },
     { 20, "[poool]", 2, 4 * MiB, FAM_MODEL_ERROR_UNKNOWN,
       "bad.ini:20: [poool]: unknown group (known: [model], [topology], "
-      "[hops], [media], [interleave], [pool], [hop-override])" },
+      "[hops], [media], [interleave], [pool], [cache], [hop-override])" },
     { 12, "count = two", 2, 4 * MiB, FAM_MODEL_ERROR_VALUE,
       "bad.ini:12: [media] count: 'two' is not a number" RANGE_NOTE },
     { 12, "count = -1", 2, 4 * MiB, FAM_MODEL_ERROR_VALUE,
@@ -254,7 +254,7 @@ static const BadCase bad_cases[] = {
       "group" },
     { 2, "[modell]", 2, 4 * MiB, FAM_MODEL_ERROR_UNKNOWN,
       "bad.ini:2: [modell]: unknown group (known: [model], [topology], "
-      "[hops], [media], [interleave], [pool], [hop-override])" },
+      "[hops], [media], [interleave], [pool], [cache], [hop-override])" },
     /* Syntax. */
     { 3, "name good", 2, 4 * MiB, FAM_MODEL_ERROR_SYNTAX,
       "bad.ini:3: not a [group], a 'key = value' or a '#' comment "
