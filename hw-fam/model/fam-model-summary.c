@@ -19,6 +19,7 @@ char *fam_model_summary(const FamModel *m)
     char *module = fam_ini_format_size(m->module_size);
     char *book = fam_ini_format_size(m->book_size);
     char *granule = fam_ini_format_size(m->granule);
+    char *cache;
 
     g_string_append_printf(s, "%s: nodes %" PRIu32 " (enclosures %" PRIu32
                            ", racks %" PRIu32 "), modules %" PRIu32 " x %s"
@@ -51,6 +52,11 @@ char *fam_model_summary(const FamModel *m)
                            m->hop_count[FAM_HOP_RACK],
                            m->hop_count[FAM_HOP_REMOTE],
                            m->hop_count[FAM_HOP_FABRIC], m->contention_ns);
+    cache = fam_ini_format_size(m->cache_size);
+    g_string_append_printf(s, ", node cache %s %" PRIu32 "-way (hit %"
+                           PRIu64 " ns)", cache, m->cache_ways,
+                           m->cache_hit_ns);
+    g_free(cache);
     g_free(module);
     g_free(book);
     g_free(granule);

@@ -56,6 +56,12 @@ static void test_parse(void)
     fam_model_free(m);
 
     m = cache_model("size = 4K\nways = 2\nhit_latency_ns = 3\n", 0);
+    {
+        g_autofree char *sum = fam_model_summary(m);
+
+        g_assert_true(g_str_has_suffix(sum, ", node cache 4 KiB 2-way "
+                                       "(hit 3 ns)"));
+    }
     g_assert_cmpuint(m->cache_size, ==, 4096);
     g_assert_cmpuint(m->cache_sets, ==, 32);
     g_assert_cmpuint(m->cache_hit_ns, ==, 3);
