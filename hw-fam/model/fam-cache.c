@@ -127,6 +127,11 @@ uint64_t fam_cache_flush_all(FamCache *cache)
     return written;
 }
 
+void fam_cache_fence(FamCache *cache)
+{
+    cache->stats.fences++;
+}
+
 bool fam_cache_present(const FamCache *cache, uint64_t addr)
 {
     return lookup(cache, addr / FAM_CACHE_LINE) != NULL;

@@ -249,6 +249,7 @@ typedef struct FamCacheStats {
     uint64_t evictions;         /* valid lines replaced by a miss */
     uint64_t writebacks;        /* dirty lines written to the pool */
     uint64_t flushes;           /* flush requests (clflush, clwb, ...) */
+    uint64_t fences;            /* mfence, sfence, lfence */
 } FamCacheStats;
 
 /* What fam_cache_access() found and did. */
@@ -273,6 +274,11 @@ FamCacheOutcome fam_cache_access(FamCache *cache, uint64_t addr,
 bool fam_cache_flush(FamCache *cache, uint64_t addr, bool invalidate);
 /* Write back and drop every line (wbinvd); the number written back. */
 uint64_t fam_cache_flush_all(FamCache *cache);
+/*
+ * A fence: counted. A coherent cache has nothing to order; a later
+ * non-coherent mode would publish this node's written lines here.
+ */
+void fam_cache_fence(FamCache *cache);
 bool fam_cache_present(const FamCache *cache, uint64_t addr);
 const FamCacheStats *fam_cache_stats(const FamCache *cache);
 

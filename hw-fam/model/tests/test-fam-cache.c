@@ -148,6 +148,13 @@ static void test_writeback(void)
     g_assert_cmpuint(fam_cache_flush_all(c), ==, 2);
     g_assert_false(fam_cache_present(c, 6 * FAM_CACHE_LINE));
     g_assert_cmpuint(fam_cache_flush_all(c), ==, 0);
+    /* Fences are counted and change nothing */
+    fam_cache_access(c, 0, FAM_ACCESS_WRITE);
+    fam_cache_fence(c);
+    fam_cache_fence(c);
+    g_assert_cmpuint(st->fences, ==, 2);
+    g_assert_true(fam_cache_present(c, 0));
+    g_assert_true(fam_cache_flush(c, 0, false));
 }
 
 /* Sweeps over a working set: hits from the second pass if it fits. */
