@@ -262,7 +262,7 @@ int lib_handle(FamLib *lib, const FamLibCaller *who, uint64_t handle,
                int64_t *shelf, uint32_t *flags);
 
 /* --- lib-shelf.c, lib-remove.c ------------------------------------------ */
-/* Add `delta` to a directory's link count. */
+/* Add `delta` to a shelf's link count. */
 int lib_add_link(FamLib *lib, int64_t dir, int delta);
 /* Destroy a shelf row that nothing is using: books -> ZOMBIE, xattrs
  * gone, parent's link count and times. */

@@ -28,19 +28,12 @@ int lib_path_taken(FamLib *lib, const char *path)
     return ret < 0 ? ret : taken != 0;
 }
 
+/* A file gained or lost `delta` names: its link count and ctime. */
 static int add_names(FamLib *lib, int64_t id, int delta)
 {
-    static const char sql[] =
-        "UPDATE shelves SET nlink = nlink + ?2, ctime = ?3 WHERE id = ?1";
-    sqlite3_stmt *st = lib_sql(lib, sql);
+    int ret = lib_add_link(lib, id, delta);
 
-    if (st == NULL) {
-        return -EIO;
-    }
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_int(st, 2, delta);
-    sqlite3_bind_int64(st, 3, lib_now());
-    return lib_run(lib, st);
+    return ret < 0 ? ret : lib_touch(lib, id, false);
 }
 
 static int delete_link(FamLib *lib, int64_t link)
@@ -131,7 +124,7 @@ int lib_move_link(FamLib *lib, const LibShelf *s, int64_t parent,
         "UPDATE links SET parent = ?2, name = ?3, path = ?4 WHERE id = ?1";
     int ret = run_name(lib, sql, s->link, parent, leaf, to);
 
-    return ret < 0 ? ret : add_names(lib, s->id, 0);    /* ctime */
+    return ret < 0 ? ret : lib_touch(lib, s->id, false);     /* ctime */
 }
 
 static int insert_link(FamLib *lib, int64_t id, int64_t parent,
