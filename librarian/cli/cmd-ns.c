@@ -307,6 +307,13 @@ int cli_cmd_ln(CliContext *ctx, const CliCommand *cmd, int argc, char **argv)
                                  NULL, 0, &reply)
                    : cli_request(ctx, FAM_LIB_OP_LINK, NULL, target, path,
                                  NULL, 0, &reply);
+    if (ret < 0 && !symbolic) {
+        /* Either name may be the one at fault: both, as ln(1) says them */
+        char both[2 * FAM_LIB_PATH_MAX + 8];
+
+        snprintf(both, sizeof(both), "%s => %s", path, target);
+        return cli_fail(ctx, both, ret);
+    }
     if (ret < 0) {
         return cli_fail(ctx, path, ret);
     }

@@ -257,7 +257,9 @@ out_has '^-rw-r--r-- *2 .* second$'
 expect 1 off ln /d /d2
 err_has 'Operation not permitted'
 expect 1 off ln /d/f /d/second
-err_has 'File exists'
+err_has '^fam-lib: /d/second => /d/f: File exists$'
+expect 1 off ln /d/none /d/third
+err_has '^fam-lib: /d/third => /d/none: No such file or directory$'
 expect 0 off rm /d/f
 expect 0 off --json stat /d/second
 json "j['id'] == $id_f and j['nlink'] == 1 and j['books'] == 5"
